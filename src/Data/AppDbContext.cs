@@ -1,0 +1,43 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Backends.Simulated;
+using RouterAdmin.History;
+using RouterAdmin.Security;
+
+namespace RouterAdmin.Data;
+
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+{
+    public DbSet<Client> Clients => Set<Client>();
+    public DbSet<ExternalAddress> ExternalAddresses => Set<ExternalAddress>();
+    public DbSet<VpnEndpoint> Endpoints => Set<VpnEndpoint>();
+    public DbSet<Assignment> Assignments => Set<Assignment>();
+    public DbSet<RouterSettings> Settings => Set<RouterSettings>();
+    public DbSet<Revision> Revisions => Set<Revision>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<AppUser> Users => Set<AppUser>();
+    public DbSet<SimulatedKernel> SimulatedKernel => Set<SimulatedKernel>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // IPv4 addresses are stored as integers so "lowest free address" and sorting are numeric, not textual.
+        configurationBuilder.Properties<IPAddress>().HaveConversion<IPv4ToInt64Converter>();
+        configurationBuilder.Properties<IPNetwork>().HaveConversion<IPNetworkToStringConverter>();
+        // SQLite has no date type; ticks sort correctly and EF can order by them.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    private sealed class IPv4ToInt64Converter() : ValueConverter<IPAddress, long>(
+        address => Ipv4.ToUInt32(address),
+        value => Ipv4.FromUInt32((uint)value));
+
+    private sealed class IPNetworkToStringConverter() : ValueConverter<IPNetwork, string>(
+        network => network.ToString(),
+        text => IPNetwork.Parse(text));
+}

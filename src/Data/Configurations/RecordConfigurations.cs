@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using RouterAdmin.Firewall.Backends.Simulated;
+using RouterAdmin.History;
+using RouterAdmin.Security;
+
+namespace RouterAdmin.Data.Configurations;
+
+internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
+{
+    public void Configure(EntityTypeBuilder<Revision> builder)
+    {
+        builder.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(24);
+        builder.Property(r => r.Actor).HasMaxLength(64);
+        builder.Property(r => r.Reason).HasMaxLength(500);
+        builder.HasIndex(r => r.Status);
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> builder)
+    {
+        builder.Property(a => a.Actor).HasMaxLength(64);
+        builder.Property(a => a.Action).HasMaxLength(64);
+        builder.Property(a => a.Subject).HasMaxLength(200);
+        builder.HasIndex(a => a.At);
+    }
+}
+
+internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
+{
+    public void Configure(EntityTypeBuilder<AppUser> builder)
+    {
+        builder.Property(u => u.UserName).HasMaxLength(64).UseCollation("NOCASE");
+        builder.HasIndex(u => u.UserName).IsUnique();
+        builder.Property(u => u.Role).HasConversion<string>().HasMaxLength(16);
+        builder.Property(u => u.SecurityStamp).HasMaxLength(64);
+    }
+}
+
+internal sealed class SimulatedKernelConfiguration : IEntityTypeConfiguration<SimulatedKernel>
+{
+    public void Configure(EntityTypeBuilder<SimulatedKernel> builder) =>
+        builder.Property(k => k.Id).ValueGeneratedNever();
+}

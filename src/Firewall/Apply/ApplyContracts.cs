@@ -1,0 +1,44 @@
+namespace RouterAdmin.Firewall.Apply;
+
+/// <summary>The steps of an apply, in the order they run; the UI shows the current one.</summary>
+public enum ApplyStep
+{
+    Planning,
+    Snapshot,
+    BindAddresses,
+    Restore,
+    UnbindAddresses,
+    Verify,
+    ResetConntrack,
+    Record,
+    RestoringSnapshot,
+}
+
+public sealed record ApplyProgress(ApplyStep Step, string Description);
+
+/// <param name="ExpectedFingerprint">The fingerprint of the preview the administrator looked at: anything else is refused.</param>
+/// <param name="ConfirmWithin">When set, the change is undone automatically unless confirmed within this time.</param>
+public sealed record ApplyRequest(Security.Actor Actor, string Reason, string ExpectedFingerprint, TimeSpan? ConfirmWithin = null);
+
+public enum ApplyResultKind
+{
+    /// <summary>The kernel now holds the plan.</summary>
+    Applied,
+    /// <summary>Nothing needed doing: the kernel already matched.</summary>
+    NothingToDo,
+    /// <summary>Refused before touching anything (the state moved since the preview, or the request was invalid).</summary>
+    Refused,
+    /// <summary>A step failed; the previous state was put back.</summary>
+    Failed,
+}
+
+public sealed record ApplyResult(ApplyResultKind Kind, string Message, int? RevisionId = null, string? FailedStep = null, string? Error = null)
+{
+    public bool Succeeded => Kind is ApplyResultKind.Applied or ApplyResultKind.NothingToDo;
+}
+
+/// <summary>The apply that is running right now, if any, for every browser session to see.</summary>
+public sealed record RunningApply(string Actor, string Kind, DateTimeOffset StartedAt, ApplyProgress Progress);
+
+/// <summary>Raised to stop an apply that would not do what the administrator previewed.</summary>
+public sealed class PreviewOutdatedException() : Exception("The router or the inventory changed since this preview was made; nothing was applied. Review the new diff and apply again.");

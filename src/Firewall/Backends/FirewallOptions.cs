@@ -1,0 +1,50 @@
+namespace RouterAdmin.Firewall.Backends;
+
+public enum FirewallBackendKind
+{
+    /// <summary>Keeps the "live" ruleset in the database: the whole console works without root and nothing reaches the kernel.</summary>
+    Simulated,
+    /// <summary>The router's real nat table through iptables-save / iptables-restore, ip and conntrack.</summary>
+    Iptables,
+}
+
+/// <summary>Bound from <c>RouterAdmin:Firewall</c> in appsettings.json.</summary>
+public sealed class FirewallOptions
+{
+    public const string Section = "RouterAdmin:Firewall";
+
+    public FirewallBackendKind Backend { get; set; } = FirewallBackendKind.Simulated;
+
+    /// <summary>Run every command inside this network namespace (<c>ip netns exec NS …</c>); empty for the router's own.</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary><c>auto</c> uses whatever <c>iptables</c> is on the system; <c>nft</c> or <c>legacy</c> pick that variant's binaries.</summary>
+    public string Flavor { get; set; } = "auto";
+
+    /// <summary>How long iptables-restore waits for the xtables lock before giving up (legacy iptables; nft ignores it).</summary>
+    public int LockWaitSeconds { get; set; } = 10;
+
+    /// <summary>How long any single command may run before it is killed and the apply fails.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 60;
+
+    public ToolPaths Paths { get; set; } = new();
+
+    public sealed class ToolPaths
+    {
+        public string Ip { get; set; } = "ip";
+        public string Conntrack { get; set; } = "conntrack";
+        public string? Iptables { get; set; }
+        public string? IptablesSave { get; set; }
+        public string? IptablesRestore { get; set; }
+    }
+
+    public string IptablesTool(string tool) => (tool, Flavor) switch
+    {
+        ("iptables", _) when Paths.Iptables is { Length: > 0 } p => p,
+        ("iptables-save", _) when Paths.IptablesSave is { Length: > 0 } p => p,
+        ("iptables-restore", _) when Paths.IptablesRestore is { Length: > 0 } p => p,
+        (_, "nft") => tool.Replace("iptables", "iptables-nft"),
+        (_, "legacy") => tool.Replace("iptables", "iptables-legacy"),
+        _ => tool,
+    };
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using DiffPlex.DiffBuilder;
+using DiffPlex.DiffBuilder.Model;
+using RouterAdmin.Firewall.Model;
+
+namespace RouterAdmin.Firewall.Diff;
+
+/// <summary>Compares the wanted owned state with the live kernel and says what must change. Pure: no I/O.</summary>
+public static class FirewallDiffer
+{
+    public static ChangePreview Compare(OwnedState desired, KernelState live)
+    {
+        var owned = live.Owned;
+        var rulesDiffer = owned.ChainsExist != desired.ChainsExist
+            || !owned.Jumps.SequenceEqual(desired.Jumps)
+            || !owned.SnatRules.SequenceEqual(desired.SnatRules)
+            || !owned.MasqueradeRules.SequenceEqual(desired.MasqueradeRules);
+
+        var liveAddresses = live.Addresses.Select(a => a.Bound).ToHashSet();
+        var addressesToAdd = desired.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray();
+        var wanted = desired.Addresses.ToHashSet();
+        var addressesToRemove = owned.Addresses.Where(a => !wanted.Contains(a)).ToArray();
+
+        return new ChangePreview(
+            desired,
+            live,
+            LineDiff(RenderView(owned, live), RenderView(desired, live)),
+            rulesDiffer ? RestoreScriptWriter.Write(desired, owned) : "",
+            addressesToAdd,
+            addressesToRemove,
+            FlowsToReset(owned, desired));
+    }
+
+    /// <summary>
+    /// A flow must lose its conntrack entry whenever the address it should leave from changes: a new mapping
+    /// (it was masqueraded until now), a changed one, or a removed one. Otherwise an ESP flow, refreshed by every
+    /// packet, keeps its old source for as long as the tunnel lives.
+    /// </summary>
+    private static FlowKey[] FlowsToReset(OwnedState before, OwnedState after)
+    {
+        var old = before.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
+        var @new = after.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
+        return old.Keys.Union(@new.Keys)
+            .Where(flow => !Equals(old.GetValueOrDefault(flow), @new.GetValueOrDefault(flow)))
+            .Select(flow => new FlowKey(flow.Source, flow.Destination))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The ruleset as an administrator reads it: POSTROUTING in order (the jump, then whatever else is there, which is
+    /// shown for context and never changed), the owned chains, and the bound addresses.
+    /// </summary>
+    public static string RenderView(OwnedState owned, KernelState live)
+    {
+        var text = new StringBuilder();
+        text.Append("# nat POSTROUTING\n");
+        var jumps = owned.Jumps.ToDictionary(j => j.Position);
+        var foreign = live.ForeignPostrouting.ToList();
+        var position = 1;
+        var foreignIndex = 0;
+        while (foreignIndex < foreign.Count || jumps.Keys.Any(p => p >= position))
+        {
+            if (jumps.TryGetValue(position, out var jump)) text.Append(jump.Rule.SaveLine).Append('\n');
+            else if (foreignIndex < foreign.Count) text.Append(foreign[foreignIndex++].SaveLine).Append('\n');
+            position++;
+        }
+        if (owned.ChainsExist)
+        {
+            text.Append("# chain ").Append(OwnedChains.Snat).Append('\n');
+            foreach (var rule in owned.SnatRules) text.Append(rule.SaveLine).Append('\n');
+            text.Append("# chain ").Append(OwnedChains.Masquerade).Append('\n');
+            foreach (var rule in owned.MasqueradeRules) text.Append(rule.SaveLine).Append('\n');
+        }
+        if (owned.Addresses.Count > 0)
+        {
+            text.Append("# addresses bound by RouterAdmin\n");
+            foreach (var address in owned.Addresses) text.Append("ip addr ").Append(address).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static IReadOnlyList<DiffLine> LineDiff(string before, string after)
+    {
+        var model = InlineDiffBuilder.Diff(before, after, ignoreWhiteSpace: false);
+        return model.Lines
+            .Where(l => l.Type != ChangeType.Imaginary)
+            .Select(l => new DiffLine(l.Type switch
+            {
+                ChangeType.Inserted => DiffKind.Added,
+                ChangeType.Deleted => DiffKind.Removed,
+                _ => DiffKind.Unchanged,
+            }, l.Text))
+            .ToArray();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text;
+using RouterAdmin.Firewall.Model;
+
+namespace RouterAdmin.Firewall.Diff;
+
+/// <summary>
+/// Writes the one iptables-restore --noflush transaction that turns the live owned state into the wanted one.
+/// With --noflush only what the script names changes: declaring an owned chain empties it, its rules are added back,
+/// and the jump is moved to position 1 only when it is not there already. A rule someone else wrote is never named,
+/// except a stray jump to our chain, which is deleted by its exact text so a table that changed meanwhile makes the
+/// whole transaction fail rather than delete the wrong rule.
+/// </summary>
+public static class RestoreScriptWriter
+{
+    public static string Write(OwnedState desired, OwnedState live)
+    {
+        var script = new StringBuilder("*nat\n");
+        script.Append(':').Append(OwnedChains.Snat).Append(" - [0:0]\n");
+        script.Append(':').Append(OwnedChains.Masquerade).Append(" - [0:0]\n");
+        foreach (var rule in desired.SnatRules.Concat(desired.MasqueradeRules))
+            AppendCommand(script, "-A", rule);
+        if (!live.Jumps.SequenceEqual(desired.Jumps))
+        {
+            foreach (var jump in live.Jumps) AppendCommand(script, "-D", jump.Rule);
+            foreach (var jump in desired.Jumps.OrderBy(j => j.Position))
+                AppendCommand(script, $"-I", jump.Rule, jump.Position);
+        }
+        return script.Append("COMMIT\n").ToString();
+    }
+
+    private static void AppendCommand(StringBuilder script, string command, NatRule rule, int? position = null)
+    {
+        foreach (var word in rule.Arguments.Append(rule.Chain))
+            if (!IptablesSyntax.IsSafeWord(word))
+                throw new InvalidOperationException($"Refusing to write a rule containing a control character: {rule.SaveLine}");
+        script.Append(command).Append(' ').Append(rule.Chain);
+        if (position is not null) script.Append(' ').Append(position.Value);
+        script.Append(' ').Append(rule.Spec).Append('\n');
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text.Json;
+
+namespace RouterAdmin.Firewall.Model;
+
+/// <summary>A rule in POSTROUTING that jumps to the owned chain, and where it sits (1 = first).</summary>
+public sealed record Jump(int Position, NatRule Rule);
+
+/// <summary>
+/// The part of the kernel RouterAdmin owns: its two chains in the nat table, the jump(s) to them from POSTROUTING,
+/// and the addresses it bound. The planner produces the wanted one; the live-state reader extracts the actual one;
+/// the differ compares the two. Everything else in the kernel is never part of this and never changed.
+/// </summary>
+public sealed record OwnedState(
+    bool ChainsExist,
+    IReadOnlyList<Jump> Jumps,
+    IReadOnlyList<NatRule> SnatRules,
+    IReadOnlyList<NatRule> MasqueradeRules,
+    IReadOnlyList<BoundAddress> Addresses)
+{
+    public static OwnedState Nothing { get; } = new(false, [], [], [], []);
+
+    public IEnumerable<NatRule> AllRules => SnatRules.Concat(MasqueradeRules);
+
+    public IEnumerable<SnatMapping> Mappings =>
+        SnatRules.Select(rule => SnatMapping.TryParse(rule, out var mapping) ? mapping : null).OfType<SnatMapping>();
+
+    /// <summary>Same rules in the same order, the same jump at the same place, the same bound addresses.</summary>
+    public bool IsEquivalentTo(OwnedState other) =>
+        ChainsExist == other.ChainsExist
+        && Jumps.SequenceEqual(other.Jumps)
+        && SnatRules.SequenceEqual(other.SnatRules)
+        && MasqueradeRules.SequenceEqual(other.MasqueradeRules)
+        && Addresses.ToHashSet().SetEquals(other.Addresses);
+
+    private sealed record Stored(bool ChainsExist, int[] JumpPositions, string[] JumpRules, string[] SnatRules, string[] MasqueradeRules, string[] Addresses);
+
+    public string ToJson() => JsonSerializer.Serialize(new Stored(
+        ChainsExist,
+        Jumps.Select(j => j.Position).ToArray(),
+        Jumps.Select(j => j.Rule.SaveLine).ToArray(),
+        SnatRules.Select(r => r.SaveLine).ToArray(),
+        MasqueradeRules.Select(r => r.SaveLine).ToArray(),
+        Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray()));
+
+    public static OwnedState FromJson(string json)
+    {
+        var stored = JsonSerializer.Deserialize<Stored>(json) ?? throw new JsonException("Empty owned state.");
+        return new OwnedState(
+            stored.ChainsExist,
+            stored.JumpPositions.Zip(stored.JumpRules, (position, line) => new Jump(position, NatRule.FromSaveLine(line))).ToArray(),
+            stored.SnatRules.Select(NatRule.FromSaveLine).ToArray(),
+            stored.MasqueradeRules.Select(NatRule.FromSaveLine).ToArray(),
+            stored.Addresses.Select(ParseAddress).ToArray());
+    }
+
+    private static BoundAddress ParseAddress(string text)
+    {
+        var at = text.LastIndexOf('@');
+        var network = text[..at];
+        var slash = network.IndexOf('/');
+        return new BoundAddress(IPAddress.Parse(network[..slash]), int.Parse(network[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture), text[(at + 1)..]);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net;
+using RouterAdmin.Domain;
+using RouterAdmin.Inventory;
+
+namespace RouterAdmin.Firewall.Model;
+
+/// <summary>What an SNAT rule means: traffic from <see cref="Source"/> to <see cref="Destination"/> leaves from <see cref="ToSource"/>.</summary>
+public sealed record SnatMapping(IPNetwork Source, IPNetwork Destination, IPAddress ToSource, string? OutInterface = null)
+{
+    public (IPNetwork Source, IPNetwork Destination) Flow => (Source, Destination);
+
+    /// <summary>
+    /// Reads a rule as a plain mapping when it is nothing more than that: source, destination, optional out-interface
+    /// and comment, SNAT to one address. A rule with protocols, ports or other matches is something else and is left alone.
+    /// </summary>
+    public static bool TryParse(NatRule rule, out SnatMapping mapping)
+    {
+        mapping = null!;
+        IPNetwork? source = null, destination = null;
+        IPAddress? toSource = null;
+        string? outInterface = null;
+        var target = "";
+        var args = rule.Arguments;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var hasValue = i + 1 < args.Count;
+            switch (args[i])
+            {
+                case "-s" when hasValue && TryNetwork(args[i + 1], out var s): source = s; i++; break;
+                case "-d" when hasValue && TryNetwork(args[i + 1], out var d): destination = d; i++; break;
+                case "-o" when hasValue: outInterface = args[++i]; break;
+                case "-m" when hasValue && args[i + 1] == "comment": i++; break;
+                case "--comment" when hasValue: i++; break;
+                case "-j" when hasValue: target = args[++i]; break;
+                case "--to-source" when hasValue && Ipv4.TryParseStrict(args[i + 1], out var to): toSource = to; i++; break;
+                default: return false;
+            }
+        }
+        if (target != "SNAT" || source is null || destination is null || toSource is null) return false;
+        mapping = new SnatMapping(source.Value, destination.Value, toSource, outInterface);
+        return true;
+    }
+
+    private static bool TryNetwork(string text, out IPNetwork network) =>
+        InventoryValidator.TryParseNetwork(text, out network, out _);
+}

@@ -1,0 +1,94 @@
+using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Diff;
+using RouterAdmin.Inventory;
+
+namespace RouterAdmin.Firewall.Status;
+
+/// <summary>Whether the router matches the inventory, as of <see cref="CheckedAt"/>.</summary>
+public sealed record FirewallStatus(
+    DateTimeOffset CheckedAt,
+    bool InSync,
+    int LinesAdded,
+    int LinesRemoved,
+    string? Error)
+{
+    public bool Pending => !InSync && Error is null;
+}
+
+/// <summary>
+/// Keeps one answer to "does the kernel match the inventory?" for every page (the pending-changes badge, the dashboard),
+/// recomputed when the inventory changes or an apply ends, so each page view does not read the kernel again.
+/// </summary>
+public sealed class FirewallStatusMonitor : IDisposable
+{
+    private readonly ApplyEngine _engine;
+    private readonly InventoryService _inventory;
+    private readonly ApplyGate _gate;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<FirewallStatusMonitor> _logger;
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private FirewallStatus? _current;
+
+    public FirewallStatusMonitor(ApplyEngine engine, InventoryService inventory, ApplyGate gate, IFirewallBackend backend, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
+    {
+        (_engine, _inventory, _gate, _clock, _logger) = (engine, inventory, gate, clock, logger);
+        Backend = backend;
+        _inventory.Changed += OnSomethingChanged;
+        _gate.Changed += OnApplyChanged;
+    }
+
+    public IFirewallBackend Backend { get; }
+
+    public FirewallStatus? Current => _current;
+
+    /// <summary>Raised after every recomputation; handlers must be cheap and thread-safe.</summary>
+    public event Action? Changed;
+
+    public async Task<FirewallStatus> GetAsync(CancellationToken ct = default) => _current ?? await RefreshAsync(ct);
+
+    public async Task<FirewallStatus> RefreshAsync(CancellationToken ct = default)
+    {
+        await _refreshing.WaitAsync(ct);
+        try
+        {
+            FirewallStatus status;
+            try
+            {
+                var preview = await _engine.PreviewApplyAsync(ct);
+                status = new FirewallStatus(_clock.GetUtcNow(), preview.InSync, preview.RulesAdded, preview.RulesRemoved, null);
+            }
+            catch (Exception e) when (e is FirewallCommandException or InvalidOperationException or IOException)
+            {
+                _logger.LogWarning(e, "Could not read the router's state");
+                status = new FirewallStatus(_clock.GetUtcNow(), false, 0, 0, e.Message);
+            }
+            _current = status;
+            Changed?.Invoke();
+            return status;
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    private void OnSomethingChanged() => _ = RefreshQuietlyAsync();
+
+    private void OnApplyChanged()
+    {
+        if (_gate.Running is null) _ = RefreshQuietlyAsync();
+    }
+
+    private async Task RefreshQuietlyAsync()
+    {
+        try { await RefreshAsync(); }
+        catch (Exception e) when (e is not OutOfMemoryException) { _logger.LogWarning(e, "Status refresh failed"); }
+    }
+
+    public void Dispose()
+    {
+        _inventory.Changed -= OnSomethingChanged;
+        _gate.Changed -= OnApplyChanged;
+    }
+}

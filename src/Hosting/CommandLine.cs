@@ -1,0 +1,119 @@
+using RouterAdmin.Data;
+using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Security;
+
+namespace RouterAdmin.Hosting;
+
+/// <summary>
+/// The executable's verbs. No verb: the web console. The others work without the web server, for a headless install
+/// (create-admin) and for scripts (preview, apply).
+/// </summary>
+public static class CommandLine
+{
+    private const string Usage = """
+        Usage:
+          RouterAdmin                                  start the web console
+          RouterAdmin create-admin --user NAME         create an administrator; the password is read from
+                                                       ROUTERADMIN_PASSWORD or from standard input
+          RouterAdmin preview                          print what an apply would change, and run nothing
+          RouterAdmin apply --reason TEXT --yes        apply the inventory (prints the diff first)
+        Configuration options (e.g. --RouterAdmin:Firewall:Backend=Iptables) may follow any verb.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
+        var rest = verb is null ? args : args[1..];
+        switch (verb)
+        {
+            case null:
+                await RouterAdminHost.BuildWebApp(args).RunAsync();
+                return 0;
+            case "create-admin":
+                return await WithServicesAsync(rest, CreateAdminAsync);
+            case "preview":
+                return await WithServicesAsync(rest, (services, _) => PreviewAsync(services));
+            case "apply":
+                return await WithServicesAsync(rest, ApplyAsync);
+            case "help" or "--help" or "-h":
+                Console.WriteLine(Usage);
+                return 0;
+            default:
+                Console.Error.WriteLine($"Unknown verb '{verb}'.\n{Usage}");
+                return 2;
+        }
+    }
+
+    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args.Where(a => a.StartsWith("--RouterAdmin", StringComparison.OrdinalIgnoreCase)).ToArray(),
+            ContentRootPath = RouterAdminHost.ContentRoot(),
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
+        using var host = builder.Build();
+        await DatabaseMigrator.MigrateAsync(host.Services);
+        await host.Services.GetRequiredService<ApplyRecovery>().RecoverAsync(CancellationToken.None);
+        return await run(host.Services, args);
+    }
+
+    private static async Task<int> CreateAdminAsync(IServiceProvider services, string[] args)
+    {
+        var user = ValueOf(args, "--user");
+        if (user is null)
+        {
+            Console.Error.WriteLine("create-admin needs --user NAME.");
+            return 2;
+        }
+        var password = Environment.GetEnvironmentVariable("ROUTERADMIN_PASSWORD");
+        if (string.IsNullOrEmpty(password))
+        {
+            if (!Console.IsInputRedirected) Console.Error.Write("Password: ");
+            password = Console.ReadLine() ?? "";
+        }
+        try
+        {
+            await services.GetRequiredService<UserService>().CreateUserAsync(user, password, UserRole.Admin, Actor.System);
+        }
+        catch (Inventory.InventoryValidationException e)
+        {
+            Console.Error.WriteLine(string.Join(Environment.NewLine, e.Errors.ByField.Values.SelectMany(m => m)));
+            return 1;
+        }
+        Console.WriteLine($"Administrator {user.Trim()} created.");
+        return 0;
+    }
+
+    private static async Task<int> PreviewAsync(IServiceProvider services)
+    {
+        var preview = await services.GetRequiredService<ApplyEngine>().PreviewApplyAsync();
+        Console.WriteLine(preview.UnifiedDiff);
+        Console.WriteLine(preview.InSync ? "In sync: nothing to apply." : $"Fingerprint {preview.Fingerprint}: +{preview.RulesAdded} -{preview.RulesRemoved}");
+        return 0;
+    }
+
+    private static async Task<int> ApplyAsync(IServiceProvider services, string[] args)
+    {
+        var reason = ValueOf(args, "--reason");
+        if (reason is null || !args.Contains("--yes"))
+        {
+            Console.Error.WriteLine("apply needs --reason TEXT and --yes (after reading the diff that `preview` prints).");
+            return 2;
+        }
+        var engine = services.GetRequiredService<ApplyEngine>();
+        var preview = await engine.PreviewApplyAsync();
+        Console.WriteLine(preview.UnifiedDiff);
+        var result = await engine.ApplyAsync(new ApplyRequest(new Actor("cli", UserRole.Admin), reason, preview.Fingerprint));
+        Console.WriteLine(result.Message);
+        if (result.Error is not null) Console.Error.WriteLine(result.Error);
+        return result.Succeeded ? 0 : 1;
+    }
+
+    private static string? ValueOf(string[] args, string option)
+    {
+        var index = Array.IndexOf(args, option);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}

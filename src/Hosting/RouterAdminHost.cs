@@ -1,0 +1,143 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using RouterAdmin.Components;
+using RouterAdmin.Data;
+using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Backends.Simulated;
+using RouterAdmin.Firewall.LiveState;
+using RouterAdmin.Firewall.Status;
+using RouterAdmin.History;
+using RouterAdmin.Inventory;
+using RouterAdmin.Security;
+
+namespace RouterAdmin.Hosting;
+
+/// <summary>The one composition root: every service, option and middleware of the console is wired here.</summary>
+public static class RouterAdminHost
+{
+    /// <summary>Services shared by the web console and the command-line verbs (restore, create-admin, apply).</summary>
+    public static void AddRouterAdminCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<FirewallOptions>().BindConfiguration(FirewallOptions.Section);
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section);
+        services.AddOptions<FaultInjection.Settings>().BindConfiguration(FaultInjection.Settings.Section);
+
+        services.AddDbContextFactory<AppDbContext>((provider, options) =>
+        {
+            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            options.UseSqlite(DatabaseOptions.ConnectionString(database.ResolvePath(contentRoot)));
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<InventoryService>();
+        services.AddSingleton<UserService>();
+
+        services.AddSingleton<CommandRunner>();
+        services.AddSingleton<IptablesBackend>();
+        services.AddSingleton<SimulatedBackend>();
+        services.AddSingleton<IFirewallBackend>(provider =>
+            provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend switch
+            {
+                FirewallBackendKind.Iptables => provider.GetRequiredService<IptablesBackend>(),
+                _ => provider.GetRequiredService<SimulatedBackend>(),
+            });
+        services.AddSingleton<LiveStateReader>();
+        services.AddSingleton<ApplyGate>();
+        services.AddSingleton<FaultInjection>();
+        services.AddSingleton<ApplyEngine>();
+        services.AddSingleton<ApplyRecovery>();
+        services.AddSingleton<HistoryService>();
+        services.AddSingleton<FirewallStatusMonitor>();
+    }
+
+    public static WebApplication BuildWebApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot() });
+        // Run from the build output (dotnet run, the tests), package assets such as MudBlazor's CSS are found through the
+        // static web assets manifest in any environment; a published app has no manifest and serves its own wwwroot.
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddHostedService<StartupTasks>();
+
+        var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(cookie =>
+            {
+                cookie.Cookie.Name = "RouterAdmin.Auth";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = security.IdleTimeout;
+                cookie.SlidingExpiration = true;
+                cookie.LoginPath = "/account/login";
+                cookie.LogoutPath = "/account/logout";
+                cookie.AccessDeniedPath = "/account/denied";
+                cookie.Events.OnValidatePrincipal = async context =>
+                {
+                    var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
+                    if (context.Principal is null || !await users.IsCurrentAsync(context.Principal, context.HttpContext.RequestAborted))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
+            });
+        // Nothing answers anonymously unless it says so: the login and setup pages, static assets, the health check.
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
+        builder.Services.AddScoped<CurrentUser>();
+
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var keys = Path.Combine(Path.GetDirectoryName(database.ResolvePath(builder.Environment.ContentRootPath))!, "keys");
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("RouterAdmin");
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseRouterAdmin();
+        return app;
+    }
+
+    private static void UseRouterAdmin(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseFirstRunSetup();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+
+    /// <summary>
+    /// The folder holding appsettings.json and wwwroot: the repository root when run with <c>dotnet run</c>, the publish
+    /// folder when deployed. Found from the executable, so the console works whatever the current directory is.
+    /// </summary>
+    internal static string ContentRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        for (var d = directory; d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "RouterAdmin.csproj"))) return d.FullName;
+        return directory.FullName;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RouterAdmin.Inventory;
+
+/// <summary>
+/// The whole inventory as plain values: what the planner reads, and what a revision keeps so that rolling back to it
+/// puts the inventory back as it was when that revision was applied.
+/// </summary>
+public sealed record InventorySnapshot(
+    InventorySnapshot.SettingsRow Settings,
+    IReadOnlyList<InventorySnapshot.ClientRow> Clients,
+    IReadOnlyList<InventorySnapshot.ExternalAddressRow> ExternalAddresses,
+    IReadOnlyList<InventorySnapshot.EndpointRow> Endpoints,
+    IReadOnlyList<InventorySnapshot.AssignmentRow> Assignments)
+{
+    public sealed record SettingsRow(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade);
+    public sealed record ClientRow(int Id, string Name, IPAddress LanAddress, string? MacAddress, string? Notes, bool Enabled);
+    public sealed record ExternalAddressRow(int Id, IPAddress Address, string Interface, int PrefixLength, bool BindOnWan, string? Notes);
+    public sealed record EndpointRow(int Id, string Name, IPNetwork Destination, string? Notes);
+    public sealed record AssignmentRow(int Id, int ClientId, int EndpointId, int ExternalAddressId, DateTimeOffset AssignedAt);
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Converters = { new IPAddressJsonConverter(), new IPNetworkJsonConverter() },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static InventorySnapshot FromJson(string json) =>
+        JsonSerializer.Deserialize<InventorySnapshot>(json, Json) ?? throw new JsonException("Empty inventory snapshot.");
+
+    private sealed class IPAddressJsonConverter : JsonConverter<IPAddress>
+    {
+        public override IPAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            IPAddress.Parse(reader.GetString()!);
+        public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString());
+    }
+
+    private sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork>
+    {
+        public override IPNetwork Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            IPNetwork.Parse(reader.GetString()!);
+        public override void Write(Utf8JsonWriter writer, IPNetwork value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString());
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace RouterAdmin.Security;
+
+internal static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        // Sign-out is a POST with an antiforgery token, so another site cannot sign an administrator out.
+        endpoints.MapPost("/account/logout", async (HttpContext context, IAntiforgery antiforgery) =>
+        {
+            await antiforgery.ValidateRequestAsync(context);
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            var idle = context.Request.HasFormContentType && context.Request.Form["reason"] == "idle";
+            return Results.LocalRedirect(idle ? "/account/login?idle=1" : "/account/login");
+        }).AllowAnonymous().DisableAntiforgery();
+    }
+
+    /// <summary>Until the first administrator exists, every page leads to the setup form.</summary>
+    public static IApplicationBuilder UseFirstRunSetup(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            var isPage = HttpMethods.IsGet(context.Request.Method)
+                && !path.StartsWithSegments("/_framework") && !path.StartsWithSegments("/_content") && !path.StartsWithSegments("/_blazor")
+                && !path.StartsWithSegments("/account/setup") && !path.StartsWithSegments("/healthz")
+                && !Path.HasExtension(path.Value);
+            if (isPage && !await context.RequestServices.GetRequiredService<UserService>().AnyUsersAsync(context.RequestAborted))
+            {
+                context.Response.Redirect("/account/setup");
+                return;
+            }
+            await next(context);
+        });
+}

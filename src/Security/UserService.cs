@@ -1,0 +1,222 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RouterAdmin.Data;
+using RouterAdmin.History;
+using RouterAdmin.Inventory;
+
+namespace RouterAdmin.Security;
+
+public sealed record UserRow(int Id, string UserName, UserRole Role, bool LockedOut, DateTimeOffset CreatedAt);
+
+public enum SignInOutcome { Succeeded, Failed, LockedOut }
+
+/// <summary>
+/// Accounts, passwords (ASP.NET Core's PBKDF2 <see cref="PasswordHasher{TUser}"/>), lockout and roles.
+/// There is no default password: the first administrator is created on first run or with the create-admin verb.
+/// </summary>
+public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<SecurityOptions> options)
+{
+    public const string SecurityStampClaim = "routeradmin:stamp";
+
+    private readonly PasswordHasher<AppUser> _hasher = new();
+    private volatile bool _hasUsers;
+
+    private SecurityOptions Options => options.Value;
+
+    public async Task<bool> AnyUsersAsync(CancellationToken ct = default)
+    {
+        if (_hasUsers) return true;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return _hasUsers = await db.Users.AnyAsync(ct);
+    }
+
+    /// <summary>Creates the first administrator; refused once any account exists, so the setup page cannot be replayed.</summary>
+    public async Task<AppUser> CreateFirstAdminAsync(string userName, string password, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await db.Users.AnyAsync(ct))
+            throw new InventoryConflictException("An administrator already exists; sign in instead.");
+        var user = await AddAsync(db, userName, password, UserRole.Admin, "setup", ct);
+        await transaction.CommitAsync(ct);
+        _hasUsers = true;
+        return user;
+    }
+
+    public async Task<AppUser> CreateUserAsync(string userName, string password, UserRole role, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await AddAsync(db, userName, password, role, actor.Name, ct);
+        _hasUsers = true;
+        return user;
+    }
+
+    public async Task<(SignInOutcome Outcome, AppUser? User)> CheckPasswordAsync(string userName, string password, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName.Trim(), ct);
+        var now = clock.GetUtcNow();
+        if (user is null)
+        {
+            // Hash anyway so an unknown name takes as long as a wrong password and does not reveal which names exist.
+            _hasher.VerifyHashedPassword(new AppUser { UserName = "", PasswordHash = "" }, DummyHash, password);
+            return (SignInOutcome.Failed, null);
+        }
+        if (user.LockoutEndsAt is { } end && end > now)
+            return (SignInOutcome.LockedOut, null);
+
+        var verdict = _hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            user.FailedLoginCount++;
+            if (user.FailedLoginCount >= Options.MaxFailedSignIns)
+            {
+                user.LockoutEndsAt = now + Options.LockoutDuration;
+                user.FailedLoginCount = 0;
+                db.Record(clock, user.UserName, "user.lockout", $"User {user.UserName}", $"locked for {Options.LockoutDuration.TotalMinutes:0} min after {Options.MaxFailedSignIns} failed sign-ins");
+            }
+            await db.SaveChangesAsync(ct);
+            return (user.LockoutEndsAt > now ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
+        }
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+            user.PasswordHash = _hasher.HashPassword(user, password);
+        user.FailedLoginCount = 0;
+        user.LockoutEndsAt = null;
+        db.Record(clock, user.UserName, "user.signin", $"User {user.UserName}");
+        await db.SaveChangesAsync(ct);
+        return (SignInOutcome.Succeeded, user);
+    }
+
+    public async Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        if (_hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
+            throw InventoryValidationException.For("CurrentPassword", "The current password is not correct.");
+        CheckPassword(newPassword, "NewPassword");
+        user.PasswordHash = _hasher.HashPassword(user, newPassword);
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        db.Record(clock, user.UserName, "user.password", $"User {user.UserName}", "changed own password");
+        await db.SaveChangesAsync(ct);
+        return user;
+    }
+
+    public async Task ResetPasswordAsync(int userId, string newPassword, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        CheckPassword(newPassword, "Password");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        user.PasswordHash = _hasher.HashPassword(user, newPassword);
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        user.LockoutEndsAt = null;
+        user.FailedLoginCount = 0;
+        db.Record(clock, actor.Name, "user.password", $"User {user.UserName}", "password reset by an administrator");
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var users = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+        return users.Select(u => new UserRow(u.Id, u.UserName, u.Role, u.LockoutEndsAt > now, u.CreatedAt)).ToArray();
+    }
+
+    public async Task SetRoleAsync(int userId, UserRole role, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        if (user.Role == role) return;
+        if (user.Role == UserRole.Admin && await db.Users.CountAsync(u => u.Role == UserRole.Admin, ct) == 1)
+            throw new InventoryConflictException("This is the last administrator; make someone else an administrator first.");
+        db.Record(clock, actor.Name, "user.role", $"User {user.UserName}", $"{user.Role} → {role}");
+        user.Role = role;
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task UnlockAsync(int userId, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        user.LockoutEndsAt = null;
+        user.FailedLoginCount = 0;
+        db.Record(clock, actor.Name, "user.unlock", $"User {user.UserName}");
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task DeleteAsync(int userId, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        if (user.Role == UserRole.Admin && await db.Users.CountAsync(u => u.Role == UserRole.Admin, ct) == 1)
+            throw new InventoryConflictException("This is the last administrator and cannot be deleted.");
+        if (string.Equals(user.UserName, actor.Name, StringComparison.OrdinalIgnoreCase))
+            throw new InventoryConflictException("You cannot delete your own account while signed in with it.");
+        db.Users.Remove(user);
+        db.Record(clock, actor.Name, "user.delete", $"User {user.UserName}");
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Whether the account behind a cookie still exists with the same password and role.</summary>
+    public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CancellationToken ct = default)
+    {
+        if (!int.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id)) return false;
+        var stamp = principal.FindFirstValue(SecurityStampClaim);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => u.Id == id && u.SecurityStamp == stamp, ct);
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(AppUser user, string authenticationType) =>
+        new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(ClaimTypes.Name, user.UserName),
+            new Claim(ClaimTypes.Role, user.Role.ToString()),
+            new Claim(SecurityStampClaim, user.SecurityStamp),
+        ], authenticationType));
+
+    public static Actor ActorOf(ClaimsPrincipal principal) =>
+        new(principal.Identity?.Name ?? "anonymous",
+            principal.IsInRole(nameof(UserRole.Admin)) ? UserRole.Admin : UserRole.Viewer);
+
+    private async Task<AppUser> AddAsync(AppDbContext db, string userName, string password, UserRole role, string actor, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var name = userName?.Trim() ?? "";
+        if (!UserNamePattern().IsMatch(name))
+            errors.Add("UserName", "A user name is 2 to 32 letters, digits, '.', '_' or '-'.");
+        try { CheckPassword(password, "Password"); }
+        catch (InventoryValidationException e) { errors.Add("Password", e.Errors.For("Password")!); }
+        if (!errors.IsEmpty) throw new InventoryValidationException(errors);
+        if (await db.Users.AnyAsync(u => u.UserName == name, ct))
+            throw InventoryValidationException.For("UserName", $"The user name {name} is taken.");
+        var user = new AppUser { UserName = name, PasswordHash = "", Role = role, CreatedAt = clock.GetUtcNow() };
+        user.PasswordHash = _hasher.HashPassword(user, password);
+        db.Users.Add(user);
+        db.Record(clock, actor, "user.create", $"User {name}", role.ToString());
+        await db.SaveChangesAsync(ct);
+        return user;
+    }
+
+    private void CheckPassword(string? password, string field)
+    {
+        if (password is null || password.Length < Options.MinPasswordLength)
+            throw InventoryValidationException.For(field, $"A password needs at least {Options.MinPasswordLength} characters.");
+        if (password.Length > 256)
+            throw InventoryValidationException.For(field, "A password can have at most 256 characters.");
+    }
+
+    private static readonly string DummyHash = new PasswordHasher<AppUser>().HashPassword(new AppUser { UserName = "", PasswordHash = "" }, Guid.NewGuid().ToString());
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{2,32}$")]
+    private static partial Regex UserNamePattern();
+}
