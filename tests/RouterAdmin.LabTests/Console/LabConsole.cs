@@ -1,0 +1,123 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using RouterAdmin.Data;
+using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Diff;
+using RouterAdmin.Hosting;
+using RouterAdmin.Inventory;
+using RouterAdmin.LabTests.Lab;
+using RouterAdmin.Security;
+
+namespace RouterAdmin.LabTests.Console;
+
+/// <summary>
+/// RouterAdmin's real services (inventory, planner, apply engine, iptables backend) on a fresh SQLite file, driving a
+/// lab router through <c>ip netns exec</c>, exactly as a deployment configured with a namespace would.
+/// </summary>
+public sealed class LabConsole : IAsyncDisposable
+{
+    public static readonly Actor Admin = new("lab-admin", UserRole.Admin);
+    public const string EndpointName = "Customer Contivity";
+
+    private readonly ServiceProvider _services;
+
+    private LabConsole(ServiceProvider services, string directory, NetnsLab lab, IReadOnlyDictionary<string, string?> settings)
+    {
+        _services = services;
+        Directory = directory;
+        Lab = lab;
+        Settings = settings;
+    }
+
+    public NetnsLab Lab { get; }
+    public string Directory { get; }
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+    public string DatabasePath => Path.Combine(Directory, "routeradmin.db");
+    public IServiceProvider Services => _services;
+    public InventoryService Inventory => _services.GetRequiredService<InventoryService>();
+    public ApplyEngine Engine => _services.GetRequiredService<ApplyEngine>();
+    public int EndpointId { get; private set; }
+    public Dictionary<int, int> ClientIds { get; } = [];
+    public Dictionary<int, int> AddressIds { get; } = [];
+
+    public static async Task<LabConsole> StartAsync(NetnsLab lab, IDictionary<string, string?>? overrides = null, string? directory = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        directory ??= System.IO.Directory.CreateTempSubdirectory("routeradmin-lab-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["RouterAdmin:Database:Path"] = Path.Combine(directory, "routeradmin.db"),
+            ["RouterAdmin:Firewall:Backend"] = "Iptables",
+            ["RouterAdmin:Firewall:Namespace"] = lab.RouterNamespace,
+            ["RouterAdmin:Firewall:LockWaitSeconds"] = "2",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration);
+        services.AddRouterAdminCore(configuration, directory);
+        configureServices?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        await DatabaseMigrator.MigrateAsync(provider);
+        return new LabConsole(provider, directory, lab, settings);
+    }
+
+    /// <summary>
+    /// The story's router: WAN "wan", LAN 192.168.1.0/24, the customer's VPN server, five external addresses that
+    /// RouterAdmin binds itself, and one client per lab client. Nothing is assigned yet.
+    /// </summary>
+    public async Task SeedStoryAsync(int externalAddresses = 5, bool bindOnWan = true)
+    {
+        await Inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = NetnsLab.WanInterface, LanSubnet = NetnsLab.LanSubnet.ToString() }, Admin);
+        EndpointId = await Inventory.CreateEndpointAsync(new EndpointDraft { Name = EndpointName, Destination = NetnsLab.VpnServer.ToString() }, Admin);
+        for (var n = 1; n <= externalAddresses; n++)
+            AddressIds[n] = await Inventory.CreateExternalAddressAsync(new ExternalAddressDraft
+            {
+                Address = NetnsLab.ExternalAlias(n).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = NetnsLab.WanPrefixLength, BindOnWan = bindOnWan,
+            }, Admin);
+        foreach (var client in Lab.Clients)
+            ClientIds[client.Number] = await Inventory.CreateClientAsync(new ClientDraft { Name = $"client{client.Number}", LanAddress = client.Address.ToString() }, Admin);
+    }
+
+    public Task<AssignmentRow> AssignAsync(int clientNumber, int alias) =>
+        Inventory.AssignAsync(ClientIds[clientNumber], EndpointId, AddressIds[alias], Admin);
+
+    /// <summary>Previews, then applies exactly what was previewed, as the UI does.</summary>
+    public async Task<(ChangePreview Preview, ApplyResult Result)> PreviewAndApplyAsync(string reason, TimeSpan? confirmWithin = null)
+    {
+        var preview = await Engine.PreviewApplyAsync();
+        var result = await Engine.ApplyAsync(new ApplyRequest(Admin, reason, preview.Fingerprint, confirmWithin));
+        return (preview, result);
+    }
+
+    public async Task<(ChangePreview Preview, ApplyResult Result)> RollbackAsync(int revisionId, string reason)
+    {
+        var preview = await Engine.PreviewRollbackAsync(revisionId);
+        var result = await Engine.RollbackAsync(revisionId, new ApplyRequest(Admin, reason, preview.Fingerprint));
+        return (preview, result);
+    }
+
+    public async Task<AppDbContext> OpenDatabaseAsync() =>
+        await _services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+
+    public async Task<IReadOnlyList<(IPAddress Client, IPAddress External)>> AssignmentsAsync()
+    {
+        var snapshot = await Inventory.CaptureAsync();
+        return snapshot.Assignments
+            .Select(a => (snapshot.Clients.Single(c => c.Id == a.ClientId).LanAddress, snapshot.ExternalAddresses.Single(x => x.Id == a.ExternalAddressId).Address))
+            .OrderBy(p => Ipv4.ToUInt32(p.LanAddress))
+            .ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}

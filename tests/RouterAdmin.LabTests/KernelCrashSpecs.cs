@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Model;
+using RouterAdmin.History;
+using RouterAdmin.LabTests.Console;
+using RouterAdmin.LabTests.Lab;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace RouterAdmin.LabTests;
+
+/// <summary>
+/// The console's process is killed (SIGKILL, as by a power cut or kill -9) at each step of an apply. After the restart
+/// the kernel holds the previous state, never a mix, and the history says what was found.
+/// </summary>
+public sealed class KernelCrashSpecs
+{
+    public static TheoryData<ApplyStep> Steps =>
+    [
+        ApplyStep.Snapshot, ApplyStep.BindAddresses, ApplyStep.Restore, ApplyStep.UnbindAddresses,
+        ApplyStep.Verify, ApplyStep.ResetConntrack, ApplyStep.Record,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Steps))]
+    public async Task Killed_mid_apply_the_router_is_back_in_its_previous_state_after_restart_and_the_history_says_so(ApplyStep killedAfter)
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab);
+        await console.SeedStoryAsync(externalAddresses: 4);
+        await console.AssignAsync(1, 1);
+        var client2 = await console.AssignAsync(2, 2);
+        Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("before the crash")).Result.Kind);
+        var previousChain = await RouterSnapshot.OwnedChainAsync(lab);
+        var previousAddresses = await RouterSnapshot.OwnedAddressesAsync(lab);
+
+        // The next change binds a new address, unbinds one, and rewrites the chain, so every step has work to do.
+        await console.Inventory.CreateExternalAddressAsync(new Inventory.ExternalAddressDraft
+        {
+            Address = NetnsLab.ExternalAlias(5).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = 24, BindOnWan = true,
+        }, LabConsole.Admin, ct);
+        var snapshot = await console.Inventory.CaptureAsync(ct);
+        await console.Inventory.ReassignAsync(client2.Id, snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(5))).Id, LabConsole.Admin, ct);
+        await console.Inventory.DeleteExternalAddressAsync(console.AddressIds[4], 0, LabConsole.Admin, ct);
+
+        var exit = await RunConsoleAsync(console, killedAfter, ct);
+        Assert.Equal(137, exit.Code);
+        var interrupted = await new HistoryReader(console).LastAsync();
+        Assert.Equal(RevisionStatus.InProgress, interrupted.Status);
+
+        // The restart: the same start-up recovery the web console and every verb run before anything else.
+        Assert.Equal(1, await console.Services.GetRequiredService<ApplyRecovery>().RecoverAsync(ct));
+
+        Assert.Equal(previousChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(previousAddresses, await RouterSnapshot.OwnedAddressesAsync(lab));
+        var recorded = await new HistoryReader(console).LastAsync();
+        Assert.Equal(interrupted.Id, recorded.Id);
+        Assert.Equal(RevisionStatus.Interrupted, recorded.Status);
+        var expectedFinding = killedAfter switch
+        {
+            ApplyStep.Snapshot or ApplyStep.BindAddresses => "the previous rules",
+            ApplyStep.Restore => "the new rules, with addresses half changed",
+            _ => "the new state",
+        };
+        Assert.Contains($"At restart the router held {expectedFinding}", recorded.Outcome);
+        Assert.Contains("put back and verified", recorded.Outcome);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{killedAfter}: {recorded.Outcome}");
+    }
+
+    /// <summary>Runs the real executable's apply verb against the lab router and the console's database, dying on cue.</summary>
+    private static async Task<(int Code, string Output)> RunConsoleAsync(LabConsole console, ApplyStep killAfter, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(DotNet, [Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), "apply", "--reason", "crash test", "--yes"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in console.Settings)
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        start.Environment["RouterAdmin__Testing__KillAfterStep"] = killAfter.ToString();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static string DotNet =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+}
