@@ -19,6 +19,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<AppUser> Users => Set<AppUser>();
     public DbSet<SimulatedKernel> SimulatedKernel => Set<SimulatedKernel>();
+    public DbSet<RetiredRule> RetiredRules => Set<RetiredRule>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -10,6 +10,10 @@ public enum RevisionKind
     AutoRollback,
     /// <summary>The boot-time <c>restore</c> verb put the last confirmed revision back on the kernel.</summary>
     BootRestore,
+    /// <summary>Drift repaired: the last applied revision's state put back on the kernel, the inventory untouched.</summary>
+    Reapply,
+    /// <summary>Drift accepted: the live kernel state taken into the inventory; nothing ran on the kernel.</summary>
+    Adopt,
 }
 
 public enum RevisionStatus

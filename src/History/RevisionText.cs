@@ -18,6 +18,8 @@ public static class RevisionText
         RevisionKind.Rollback => $"rollback to #{target}",
         RevisionKind.AutoRollback => $"automatic rollback to #{target}",
         RevisionKind.BootRestore => $"boot restore of #{target}",
+        RevisionKind.Reapply => $"re-apply of #{target}",
+        RevisionKind.Adopt => "adopt the live state",
         _ => "apply",
     };
 }

@@ -17,6 +17,8 @@ public static class CommandLine
                                                        ROUTERADMIN_PASSWORD or from standard input
           RouterAdmin preview                          print what an apply would change, and run nothing
           RouterAdmin apply --reason TEXT --yes        apply the inventory (prints the diff first)
+          RouterAdmin restore                          put the last confirmed revision back on the kernel (boot time;
+                                                       never a change that was still awaiting confirmation)
         Configuration options (e.g. --RouterAdmin:Firewall:Backend=Iptables) may follow any verb.
         """;
 
@@ -35,6 +37,8 @@ public static class CommandLine
                 return await WithServicesAsync(rest, (services, _) => PreviewAsync(services));
             case "apply":
                 return await WithServicesAsync(rest, ApplyAsync);
+            case "restore":
+                return await WithServicesAsync(rest, (services, _) => RestoreAsync(services));
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -106,6 +110,19 @@ public static class CommandLine
         var preview = await engine.PreviewApplyAsync();
         Console.WriteLine(preview.UnifiedDiff);
         var result = await engine.ApplyAsync(new ApplyRequest(new Actor("cli", UserRole.Admin), reason, preview.Fingerprint));
+        Console.WriteLine(result.Message);
+        if (result.Error is not null) Console.Error.WriteLine(result.Error);
+        return result.Succeeded ? 0 : 1;
+    }
+
+    private static async Task<int> RestoreAsync(IServiceProvider services)
+    {
+        var result = await services.GetRequiredService<ApplyEngine>().RestoreConfirmedAsync();
+        if (result is null)
+        {
+            Console.WriteLine("Nothing has been applied yet; there is nothing to restore.");
+            return 0;
+        }
         Console.WriteLine(result.Message);
         if (result.Error is not null) Console.Error.WriteLine(result.Error);
         return result.Succeeded ? 0 : 1;

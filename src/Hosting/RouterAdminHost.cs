@@ -14,6 +14,7 @@ using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
+using RouterAdmin.Import;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
 
@@ -56,6 +57,10 @@ public static class RouterAdminHost
         services.AddSingleton<ApplyRecovery>();
         services.AddSingleton<HistoryService>();
         services.AddSingleton<FirewallStatusMonitor>();
+        services.AddSingleton<ConfirmationService>();
+        services.AddSingleton<ImportService>();
+        services.AddSingleton<ActivityReader>();
+        services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.Section);
     }
 
     public static WebApplication BuildWebApp(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -69,6 +74,7 @@ public static class RouterAdminHost
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddHostedService<StartupTasks>();
+        builder.Services.AddHostedService<DriftWatcher>();
 
         var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

@@ -507,7 +507,8 @@ public sealed class InventoryService(IDbContextFactory<AppDbContext> dbFactory, 
             (await db.Endpoints.AsNoTracking().OrderBy(e => e.Id).ToListAsync(ct))
                 .Select(e => new InventorySnapshot.EndpointRow(e.Id, e.Name, e.Destination, e.Notes)).ToArray(),
             (await db.Assignments.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct))
-                .Select(a => new InventorySnapshot.AssignmentRow(a.Id, a.ClientId, a.EndpointId, a.ExternalAddressId, a.AssignedAt)).ToArray());
+                .Select(a => new InventorySnapshot.AssignmentRow(a.Id, a.ClientId, a.EndpointId, a.ExternalAddressId, a.AssignedAt)).ToArray(),
+            await db.RetiredRules.AsNoTracking().OrderBy(r => r.Id).Select(r => r.RuleLine).ToListAsync(ct));
     }
 
     /// <summary>
@@ -517,6 +518,7 @@ public sealed class InventoryService(IDbContextFactory<AppDbContext> dbFactory, 
     internal static async Task ReplaceAsync(AppDbContext db, InventorySnapshot snapshot, CancellationToken ct)
     {
         await db.Assignments.ExecuteDeleteAsync(ct);
+        await db.RetiredRules.ExecuteDeleteAsync(ct);
         await db.Clients.ExecuteDeleteAsync(ct);
         await db.ExternalAddresses.ExecuteDeleteAsync(ct);
         await db.Endpoints.ExecuteDeleteAsync(ct);
@@ -528,6 +530,7 @@ public sealed class InventoryService(IDbContextFactory<AppDbContext> dbFactory, 
         db.ExternalAddresses.AddRange(snapshot.ExternalAddresses.Select(a => new ExternalAddress { Id = a.Id, Address = a.Address, Interface = a.Interface, PrefixLength = a.PrefixLength, BindOnWan = a.BindOnWan, Notes = a.Notes }));
         db.Endpoints.AddRange(snapshot.Endpoints.Select(e => new VpnEndpoint { Id = e.Id, Name = e.Name, Destination = e.Destination, Notes = e.Notes }));
         db.Assignments.AddRange(snapshot.Assignments.Select(a => new Assignment { Id = a.Id, ClientId = a.ClientId, EndpointId = a.EndpointId, ExternalAddressId = a.ExternalAddressId, AssignedAt = a.AssignedAt }));
+        db.RetiredRules.AddRange(snapshot.RetiredRules.Select(line => new RetiredRule { RuleLine = line }));
         await db.SaveChangesAsync(ct);
     }
 

@@ -13,8 +13,12 @@ public sealed record InventorySnapshot(
     IReadOnlyList<InventorySnapshot.ClientRow> Clients,
     IReadOnlyList<InventorySnapshot.ExternalAddressRow> ExternalAddresses,
     IReadOnlyList<InventorySnapshot.EndpointRow> Endpoints,
-    IReadOnlyList<InventorySnapshot.AssignmentRow> Assignments)
+    IReadOnlyList<InventorySnapshot.AssignmentRow> Assignments,
+    IReadOnlyList<string>? RetiredRules = null)
 {
+    /// <summary>Hand-written rules (iptables-save lines) taken over by an import or an adoption; the next apply deletes them.</summary>
+    public IReadOnlyList<string> RetiredRules { get; init; } = RetiredRules ?? [];
+
     public sealed record SettingsRow(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade);
     public sealed record ClientRow(int Id, string Name, IPAddress LanAddress, string? MacAddress, string? Notes, bool Enabled);
     public sealed record ExternalAddressRow(int Id, IPAddress Address, string Interface, int PrefixLength, bool BindOnWan, string? Notes);

@@ -85,3 +85,12 @@ internal sealed class RouterSettingsConfiguration : IEntityTypeConfiguration<Rou
         });
     }
 }
+
+internal sealed class RetiredRuleConfiguration : IEntityTypeConfiguration<RetiredRule>
+{
+    public void Configure(EntityTypeBuilder<RetiredRule> builder)
+    {
+        builder.Property(r => r.RuleLine).HasMaxLength(1000);
+        builder.HasIndex(r => r.RuleLine).IsUnique();
+    }
+}

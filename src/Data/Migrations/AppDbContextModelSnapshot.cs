@@ -127,6 +127,25 @@ namespace RouterAdmin.Data.Migrations
                     b.ToTable("ExternalAddresses");
                 });
 
+            modelBuilder.Entity("RouterAdmin.Domain.RetiredRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RuleLine")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RuleLine")
+                        .IsUnique();
+
+                    b.ToTable("RetiredRules");
+                });
+
             modelBuilder.Entity("RouterAdmin.Domain.RouterSettings", b =>
                 {
                     b.Property<int>("Id")

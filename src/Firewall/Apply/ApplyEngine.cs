@@ -8,6 +8,7 @@ using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Firewall.Apply;
 
@@ -28,27 +29,22 @@ public sealed class ApplyEngine(
     ILogger<ApplyEngine> logger)
 {
     /// <summary>What applying the current inventory would do. Shown before anything runs.</summary>
-    public async Task<ChangePreview> PreviewApplyAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var inventory = await InventoryService.CaptureAsync(db, ct);
-        return FirewallDiffer.Compare(FirewallPlanner.Plan(inventory), await reader.ReadAsync(ct));
-    }
+    public async Task<ChangePreview> PreviewApplyAsync(CancellationToken ct = default) =>
+        await PreviewAsync(await ApplyTargetAsync(ct), ct);
 
     /// <summary>What rolling back to a revision would do: its inventory, planned again, against the live kernel.</summary>
-    public async Task<ChangePreview> PreviewRollbackAsync(int revisionId, CancellationToken ct = default)
-    {
-        var target = await LoadRollbackTargetAsync(revisionId, ct);
-        return FirewallDiffer.Compare(FirewallPlanner.Plan(target), await reader.ReadAsync(ct));
-    }
+    public async Task<ChangePreview> PreviewRollbackAsync(int revisionId, CancellationToken ct = default) =>
+        await PreviewAsync(await RollbackTargetAsync(revisionId, ct), ct);
+
+    /// <summary>What putting the last applied revision back on a drifted kernel would do; the inventory is not touched.</summary>
+    public async Task<ChangePreview> PreviewReapplyAsync(CancellationToken ct = default) =>
+        await PreviewAsync(await ReapplyTargetAsync(ct), ct);
 
     public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct = default)
     {
         request.Actor.EnsureCanEdit();
         await using var _ = await gate.EnterAsync(request.Actor.Name, "apply", clock, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var inventory = await InventoryService.CaptureAsync(db, ct);
-        return await RunAsync(RevisionKind.Apply, inventory, restoreInventory: false, rollbackTargetId: null, request, ct);
+        return await RunAsync(await ApplyTargetAsync(ct), request, ct);
     }
 
     /// <summary>
@@ -59,63 +55,146 @@ public sealed class ApplyEngine(
     {
         request.Actor.EnsureCanEdit();
         await using var _ = await gate.EnterAsync(request.Actor.Name, "rollback", clock, ct);
-        var target = await LoadRollbackTargetAsync(revisionId, ct);
-        return await RunAsync(RevisionKind.Rollback, target, restoreInventory: true, revisionId, request, ct);
+        return await RunAsync(await RollbackTargetAsync(revisionId, ct), request, ct);
+    }
+
+    /// <summary>Repairs drift: the last applied revision's rules and addresses go back on the kernel.</summary>
+    public async Task<ApplyResult> ReapplyAsync(ApplyRequest request, CancellationToken ct = default)
+    {
+        request.Actor.EnsureCanEdit();
+        await using var _ = await gate.EnterAsync(request.Actor.Name, "re-apply", clock, ct);
+        return await RunAsync(await ReapplyTargetAsync(ct), request, ct);
     }
 
     /// <summary>
-    /// Puts an inventory on the kernel without a preview: for the automatic paths that must act without a person
-    /// (an unconfirmed change reaching its deadline, a restart during a confirmation window, the boot-time restore).
-    /// Callers hold the gate.
+    /// Undoes a change that was not confirmed in time: the kernel goes back exactly as the revision's snapshot found it,
+    /// and the inventory back to the revision before (when there is one), so the unconfirmed change is not re-applied.
+    /// No preview: nobody is there to look at it, which is the point. Callers hold the gate.
     /// </summary>
-    internal async Task<ApplyResult> ApplyUnattendedAsync(RevisionKind kind, InventorySnapshot target, bool restoreInventory, int? targetRevisionId,
-        Security.Actor actor, string reason, CancellationToken ct)
+    internal async Task<ApplyResult> RevertUnconfirmedAsync(Revision unconfirmed, string reason, CancellationToken ct)
     {
-        var preview = FirewallDiffer.Compare(FirewallPlanner.Plan(target), await reader.ReadAsync(ct));
-        return await RunAsync(kind, target, restoreInventory, targetRevisionId, new ApplyRequest(actor, reason, preview.Fingerprint), ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var previous = await LastInEffectAsync(db, before: unconfirmed.Id, ct);
+        var inventory = previous is null ? await InventoryService.CaptureAsync(db, ct) : InventorySnapshot.FromJson(previous.InventoryJson);
+        var target = new ApplyTarget(RevisionKind.AutoRollback, OwnedState.FromJson(unconfirmed.BeforeStateJson), inventory, previous is not null, unconfirmed.Id);
+        return await RunUnattendedAsync(target, reason, ct);
+    }
+
+    /// <summary>
+    /// The boot-time restore: the last confirmed revision's rules and addresses, never a change still awaiting
+    /// confirmation. Returns null when nothing was ever applied.
+    /// </summary>
+    public async Task<ApplyResult?> RestoreConfirmedAsync(CancellationToken ct = default)
+    {
+        await using var _ = await gate.EnterAsync(Actor.System.Name, "boot restore", clock, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A change nobody confirmed before the reboot is not brought back; it is recorded as reverted.
+        await db.Revisions.Where(r => r.Status == RevisionStatus.AwaitingConfirmation)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RevisionStatus.Reverted)
+                .SetProperty(r => r.Outcome, "Not confirmed before the router restarted; the boot-time restore did not load it."), ct);
+        var confirmed = await LastInEffectAsync(db, before: null, ct);
+        if (confirmed is null) return null;
+        var target = new ApplyTarget(RevisionKind.BootRestore, OwnedState.FromJson(confirmed.AfterStateJson), InventorySnapshot.FromJson(confirmed.InventoryJson), false, confirmed.Id);
+        var preview = await PreviewAsync(target, ct);
+        if (preview.InSync) return new ApplyResult(ApplyResultKind.NothingToDo, $"The router already holds revision {confirmed.Id}.", confirmed.Id);
+        return await RunUnattendedAsync(target, $"boot: restore revision {confirmed.Id}", ct);
     }
 
     internal ApplyGate Gate => gate;
 
-    private async Task<InventorySnapshot> LoadRollbackTargetAsync(int revisionId, CancellationToken ct)
+    public sealed record StateCheck(ChangePreview Pending, ChangePreview? Drift, int? BaselineRevisionId);
+
+    /// <summary>
+    /// One read of the kernel compared twice: with the inventory (pending changes) and with the last applied revision
+    /// (drift). Reading once keeps the background check cheap at 10,000 rules.
+    /// </summary>
+    public async Task<StateCheck> CheckAsync(CancellationToken ct = default)
+    {
+        var target = await ApplyTargetAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var baseline = await LastInEffectAsync(db, before: null, ct, includeAwaiting: true);
+        var live = await reader.ReadAsync(ct);
+        var drift = baseline is null ? null : FirewallDiffer.Compare(OwnedState.FromJson(baseline.AfterStateJson), live);
+        return new StateCheck(FirewallDiffer.Compare(target.Desired, live), drift, baseline?.Id);
+    }
+
+    /// <summary>What one apply puts in place: the owned kernel state, and the inventory recorded with it (and restored, for a rollback).</summary>
+    private sealed record ApplyTarget(RevisionKind Kind, OwnedState Desired, InventorySnapshot Inventory, bool RestoreInventory, int? TargetRevisionId);
+
+    private async Task<ChangePreview> PreviewAsync(ApplyTarget target, CancellationToken ct) =>
+        FirewallDiffer.Compare(target.Desired, await reader.ReadAsync(ct));
+
+    private async Task<ApplyTarget> ApplyTargetAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var inventory = await InventoryService.CaptureAsync(db, ct);
+        return new ApplyTarget(RevisionKind.Apply, FirewallPlanner.Plan(inventory), inventory, false, null);
+    }
+
+    private async Task<ApplyTarget> RollbackTargetAsync(int revisionId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var revision = await db.Revisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == revisionId, ct)
             ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
-        if (revision.Status is not (RevisionStatus.Applied or RevisionStatus.AwaitingConfirmation or RevisionStatus.Reverted))
+        if (!WasInEffect(revision.Status))
             throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
-        return InventorySnapshot.FromJson(revision.InventoryJson);
+        var inventory = InventorySnapshot.FromJson(revision.InventoryJson);
+        return new ApplyTarget(RevisionKind.Rollback, FirewallPlanner.Plan(inventory), inventory, true, revisionId);
     }
 
-    private async Task<ApplyResult> RunAsync(RevisionKind kind, InventorySnapshot target, bool restoreInventory, int? rollbackTargetId,
-        ApplyRequest request, CancellationToken ct)
+    private async Task<ApplyTarget> ReapplyTargetAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var last = await LastInEffectAsync(db, before: null, ct, includeAwaiting: true)
+            ?? throw new InventoryConflictException("Nothing has been applied yet, so there is nothing to re-apply.");
+        return new ApplyTarget(RevisionKind.Reapply, OwnedState.FromJson(last.AfterStateJson), await InventoryService.CaptureAsync(db, ct), false, last.Id);
+    }
+
+    /// <summary>The newest revision whose state was (or is) in effect on the kernel.</summary>
+    internal static async Task<Revision?> LastInEffectAsync(AppDbContext db, int? before, CancellationToken ct, bool includeAwaiting = false) =>
+        await db.Revisions.AsNoTracking()
+            .Where(r => r.Status == RevisionStatus.Applied || (includeAwaiting && r.Status == RevisionStatus.AwaitingConfirmation))
+            .Where(r => before == null || r.Id < before)
+            .OrderByDescending(r => r.Id)
+            .FirstOrDefaultAsync(ct);
+
+    private static bool WasInEffect(RevisionStatus status) =>
+        status is RevisionStatus.Applied or RevisionStatus.AwaitingConfirmation or RevisionStatus.Reverted;
+
+    private async Task<ApplyResult> RunUnattendedAsync(ApplyTarget target, string reason, CancellationToken ct)
+    {
+        var preview = await PreviewAsync(target, ct);
+        return await RunAsync(target, new ApplyRequest(Actor.System, reason, preview.Fingerprint), ct);
+    }
+
+    private async Task<ApplyResult> RunAsync(ApplyTarget target, ApplyRequest request, CancellationToken ct)
     {
         request.Actor.EnsureCanEdit();
         var reason = request.Reason.Trim();
         if (reason.Length == 0)
             return new ApplyResult(ApplyResultKind.Refused, "Say why: a reason is required, so the history explains the change.");
-        if (reason.Length > 500 || reason.Any(c => char.IsControl(c)))
+        if (reason.Length > 500 || reason.Any(char.IsControl))
             return new ApplyResult(ApplyResultKind.Refused, "The reason must be one line of at most 500 characters.");
 
         Report(ApplyStep.Planning, "Reading the router and planning");
-        var desired = FirewallPlanner.Plan(target);
+        var desired = target.Desired;
         var live = await reader.ReadAsync(ct);
         var preview = FirewallDiffer.Compare(desired, live);
         if (preview.Fingerprint != request.ExpectedFingerprint)
             return new ApplyResult(ApplyResultKind.Refused, new PreviewOutdatedException().Message);
-        if (preview.InSync && !restoreInventory)
-            return new ApplyResult(ApplyResultKind.NothingToDo, "The router already matches the inventory; nothing was run.");
+        if (preview.InSync && !target.RestoreInventory)
+            return new ApplyResult(ApplyResultKind.NothingToDo, "The router already matches; nothing was run.");
 
         var started = Stopwatch.GetTimestamp();
         Report(ApplyStep.Snapshot, "Saving a snapshot of the current state");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var revision = new Revision
         {
-            Kind = kind,
+            Kind = target.Kind,
             Status = RevisionStatus.InProgress,
             Actor = request.Actor.Name,
             Reason = reason,
-            RollbackTargetId = rollbackTargetId,
+            RollbackTargetId = target.TargetRevisionId,
             StartedAt = clock.GetUtcNow(),
             Backend = backend.Name,
             Namespace = backend.Namespace,
@@ -125,7 +204,7 @@ public sealed class ApplyEngine(
             BeforeStateJson = live.Owned.ToJson(),
             AfterStateJson = desired.ToJson(),
             BeforeNatTable = live.NatTableText,
-            InventoryJson = target.ToJson(),
+            InventoryJson = target.Inventory.ToJson(),
             RulesAdded = preview.RulesAdded,
             RulesRemoved = preview.RulesRemoved,
         };
@@ -143,8 +222,8 @@ public sealed class ApplyEngine(
 
             step = ApplyStep.Record;
             Report(step, "Recording the revision");
-            await FinishAsync(db, revision, target, restoreInventory, request, started, kernel);
-            logger.LogInformation("Revision {Revision} ({Kind}) applied by {Actor}: +{Added} -{Removed}", revision.Id, kind, request.Actor.Name, preview.RulesAdded, preview.RulesRemoved);
+            await FinishAsync(db, revision, target, request, started, kernel);
+            logger.LogInformation("Revision {Revision} ({Kind}) applied by {Actor}: +{Added} -{Removed}", revision.Id, target.Kind, request.Actor.Name, preview.RulesAdded, preview.RulesRemoved);
             return new ApplyResult(ApplyResultKind.Applied, SuccessMessage(revision, preview), revision.Id);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
@@ -156,7 +235,7 @@ public sealed class ApplyEngine(
             revision.Error = failure is FirewallCommandException or VerificationException ? failure.Message : failure.ToString();
             revision.Outcome = restored ?? "The previous state was restored and verified.";
             revision.FinishedAt = clock.GetUtcNow();
-            db.Record(clock, request.Actor.Name, kind == RevisionKind.Rollback ? "rollback.failed" : "apply.failed", $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
+            db.Record(clock, request.Actor.Name, AuditAction(target.Kind) + ".failed", $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
             await db.SaveChangesAsync(CancellationToken.None);
             return new ApplyResult(ApplyResultKind.Failed,
                 $"The {StepName(step)} step failed, so nothing was changed: {revision.Outcome}", revision.Id, revision.FailedStep, revision.Error);
@@ -192,9 +271,9 @@ public sealed class ApplyEngine(
 
         at(ApplyStep.Verify);
         Report(ApplyStep.Verify, "Reading the router back");
-        var after = await reader.ReadAsync(ct);
-        if (!after.Owned.IsEquivalentTo(desired))
-            throw new VerificationException(FirewallDiffer.Compare(desired, after));
+        var check = FirewallDiffer.Compare(desired, await reader.ReadAsync(ct));
+        if (!check.InSync)
+            throw new VerificationException(check);
         faults.After(ApplyStep.Verify);
 
         at(ApplyStep.ResetConntrack);
@@ -208,15 +287,24 @@ public sealed class ApplyEngine(
         return deleted;
     }
 
-    private async Task FinishAsync(AppDbContext db, Revision revision, InventorySnapshot target, bool restoreInventory, ApplyRequest request, long started, CancellationToken ct)
+    private async Task FinishAsync(AppDbContext db, Revision revision, ApplyTarget target, ApplyRequest request, long started, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (restoreInventory)
-            await InventoryService.ReplaceAsync(db, target, ct);
-        // Whatever was awaiting confirmation is superseded: the newer change carries its own confirmation (or none).
-        await db.Revisions
-            .Where(r => r.Status == RevisionStatus.AwaitingConfirmation && r.Id != revision.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Applied).SetProperty(r => r.ConfirmedBy, request.Actor.Name + " (superseded)"), ct);
+        if (target.RestoreInventory)
+            await InventoryService.ReplaceAsync(db, target.Inventory, ct);
+        if (target.Kind == RevisionKind.AutoRollback)
+        {
+            await db.Revisions.Where(r => r.Id == target.TargetRevisionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Reverted)
+                    .SetProperty(r => r.Outcome, $"Not confirmed in time; undone by revision {revision.Id}."), ct);
+        }
+        else
+        {
+            // Whatever was awaiting confirmation is superseded: the newer change carries its own confirmation (or none).
+            await db.Revisions
+                .Where(r => r.Status == RevisionStatus.AwaitingConfirmation && r.Id != revision.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Applied).SetProperty(r => r.ConfirmedBy, request.Actor.Name + " (superseded)"), ct);
+        }
         revision.FinishedAt = clock.GetUtcNow();
         if (request.ConfirmWithin is { } window)
         {
@@ -229,13 +317,7 @@ public sealed class ApplyEngine(
             revision.Status = RevisionStatus.Applied;
             revision.Outcome = $"Applied and verified in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms.";
         }
-        db.Record(clock, request.Actor.Name, revision.Kind switch
-        {
-            RevisionKind.Rollback => "rollback",
-            RevisionKind.AutoRollback => "rollback.automatic",
-            RevisionKind.BootRestore => "restore.boot",
-            _ => "apply",
-        }, $"Revision {revision.Id}", $"{revision.Reason} (+{revision.RulesAdded} −{revision.RulesRemoved})");
+        db.Record(clock, request.Actor.Name, AuditAction(revision.Kind), $"Revision {revision.Id}", $"{revision.Reason} (+{revision.RulesAdded} −{revision.RulesRemoved})");
         await db.SaveChangesAsync(ct);
         faults.After(ApplyStep.Record);
         await transaction.CommitAsync(ct);
@@ -268,11 +350,28 @@ public sealed class ApplyEngine(
         }
     }
 
+    private static string AuditAction(RevisionKind kind) => kind switch
+    {
+        RevisionKind.Rollback => "rollback",
+        RevisionKind.AutoRollback => "rollback.automatic",
+        RevisionKind.BootRestore => "restore.boot",
+        RevisionKind.Reapply => "reapply",
+        RevisionKind.Adopt => "adopt",
+        _ => "apply",
+    };
+
     private void Report(ApplyStep step, string description) => gate.Report(new ApplyProgress(step, description));
 
     private static string SuccessMessage(Revision revision, ChangePreview preview)
     {
-        var what = revision.Kind == RevisionKind.Rollback ? $"Rolled back to revision {revision.RollbackTargetId}" : "Applied";
+        var what = revision.Kind switch
+        {
+            RevisionKind.Rollback => $"Rolled back to revision {revision.RollbackTargetId}",
+            RevisionKind.Reapply => $"Re-applied revision {revision.RollbackTargetId}",
+            RevisionKind.AutoRollback => $"Undid unconfirmed revision {revision.RollbackTargetId}",
+            RevisionKind.BootRestore => $"Restored revision {revision.RollbackTargetId}",
+            _ => "Applied",
+        };
         var confirm = revision.Status == RevisionStatus.AwaitingConfirmation ? $" Confirm before {revision.ConfirmDeadline:HH:mm:ss} UTC or it is undone." : "";
         return $"{what} as revision {revision.Id}: {preview.RulesAdded} line(s) added, {preview.RulesRemoved} removed, {revision.ConntrackEntriesDeleted} conntrack entr(ies) reset.{confirm}";
     }

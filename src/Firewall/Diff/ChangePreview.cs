@@ -31,7 +31,10 @@ public sealed record ChangePreview(
     IReadOnlyList<BoundAddress> AddressesToRemove,
     IReadOnlyList<FlowKey> FlowsToReset)
 {
-    public bool InSync => Desired.IsEquivalentTo(Live.Owned);
+    /// <summary>Hand-written rules the inventory has taken over that are still in the kernel; the apply deletes them.</summary>
+    public IReadOnlyList<NatRule> RetiredPresent { get; init; } = [];
+
+    public bool InSync => Desired.IsEquivalentTo(Live.Owned) && RetiredPresent.Count == 0;
     public bool RulesChange => RestoreScript.Length > 0;
     public int RulesAdded => Diff.Count(l => l.Kind == DiffKind.Added);
     public int RulesRemoved => Diff.Count(l => l.Kind == DiffKind.Removed);

@@ -11,10 +11,12 @@ public static class FirewallDiffer
     public static ChangePreview Compare(OwnedState desired, KernelState live)
     {
         var owned = live.Owned;
+        var retiredPresent = RetiredPresent(desired, live);
         var rulesDiffer = owned.ChainsExist != desired.ChainsExist
             || !owned.Jumps.SequenceEqual(desired.Jumps)
             || !owned.SnatRules.SequenceEqual(desired.SnatRules)
-            || !owned.MasqueradeRules.SequenceEqual(desired.MasqueradeRules);
+            || !owned.MasqueradeRules.SequenceEqual(desired.MasqueradeRules)
+            || retiredPresent.Count > 0;
 
         var liveAddresses = live.Addresses.Select(a => a.Bound).ToHashSet();
         var addressesToAdd = desired.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray();
@@ -24,21 +26,30 @@ public static class FirewallDiffer
         return new ChangePreview(
             desired,
             live,
-            LineDiff(RenderView(owned, live), RenderView(desired, live)),
-            rulesDiffer ? RestoreScriptWriter.Write(desired, owned) : "",
+            LineDiff(RenderView(owned, live), RenderView(desired, live, retiredPresent)),
+            rulesDiffer ? RestoreScriptWriter.Write(desired, owned, retiredPresent) : "",
             addressesToAdd,
             addressesToRemove,
-            FlowsToReset(owned, desired));
+            FlowsToReset(owned, desired, retiredPresent))
+        {
+            RetiredPresent = retiredPresent,
+        };
     }
+
+    /// <summary>The taken-over hand-written rules that are still in the kernel, with the chain they are in.</summary>
+    private static IReadOnlyList<NatRule> RetiredPresent(OwnedState desired, KernelState live) =>
+        desired.Retired.Where(rule => live.Table.RulesOf(rule.Chain).Contains(rule)).ToArray();
 
     /// <summary>
     /// A flow must lose its conntrack entry whenever the address it should leave from changes: a new mapping
     /// (it was masqueraded until now), a changed one, or a removed one. Otherwise an ESP flow, refreshed by every
     /// packet, keeps its old source for as long as the tunnel lives.
     /// </summary>
-    private static FlowKey[] FlowsToReset(OwnedState before, OwnedState after)
+    private static FlowKey[] FlowsToReset(OwnedState before, OwnedState after, IReadOnlyList<NatRule> retiredPresent)
     {
-        var old = before.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
+        // A hand-written rule being replaced counts as the flow's old mapping: if ours says the same, nothing moves.
+        var retired = retiredPresent.Select(r => SnatMapping.TryParse(r, out var m) ? m : null).OfType<SnatMapping>();
+        var old = retired.Concat(before.Mappings).GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
         var @new = after.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
         return old.Keys.Union(@new.Keys)
             .Where(flow => !Equals(old.GetValueOrDefault(flow), @new.GetValueOrDefault(flow)))
@@ -50,12 +61,12 @@ public static class FirewallDiffer
     /// The ruleset as an administrator reads it: POSTROUTING in order (the jump, then whatever else is there, which is
     /// shown for context and never changed), the owned chains, and the bound addresses.
     /// </summary>
-    public static string RenderView(OwnedState owned, KernelState live)
+    public static string RenderView(OwnedState owned, KernelState live, IReadOnlyList<NatRule>? hidden = null)
     {
         var text = new StringBuilder();
         text.Append("# nat POSTROUTING\n");
         var jumps = owned.Jumps.ToDictionary(j => j.Position);
-        var foreign = live.ForeignPostrouting.ToList();
+        var foreign = live.ForeignPostrouting.Where(rule => hidden is null || !hidden.Contains(rule)).ToList();
         var position = 1;
         var foreignIndex = 0;
         while (foreignIndex < foreign.Count || jumps.Keys.Any(p => p >= position))

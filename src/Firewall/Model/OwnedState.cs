@@ -20,6 +20,12 @@ public sealed record OwnedState(
 {
     public static OwnedState Nothing { get; } = new(false, [], [], [], []);
 
+    /// <summary>
+    /// Rules in chains RouterAdmin does not own that it has taken over (imported or adopted hand-written SNAT rules):
+    /// the next apply deletes them by their exact text. Only ever set on a wanted state, never read from the kernel.
+    /// </summary>
+    public IReadOnlyList<NatRule> Retired { get; init; } = [];
+
     public IEnumerable<NatRule> AllRules => SnatRules.Concat(MasqueradeRules);
 
     public IEnumerable<SnatMapping> Mappings =>
@@ -33,7 +39,7 @@ public sealed record OwnedState(
         && MasqueradeRules.SequenceEqual(other.MasqueradeRules)
         && Addresses.ToHashSet().SetEquals(other.Addresses);
 
-    private sealed record Stored(bool ChainsExist, int[] JumpPositions, string[] JumpRules, string[] SnatRules, string[] MasqueradeRules, string[] Addresses);
+    private sealed record Stored(bool ChainsExist, int[] JumpPositions, string[] JumpRules, string[] SnatRules, string[] MasqueradeRules, string[] Addresses, string[]? Retired = null);
 
     public string ToJson() => JsonSerializer.Serialize(new Stored(
         ChainsExist,
@@ -41,7 +47,8 @@ public sealed record OwnedState(
         Jumps.Select(j => j.Rule.SaveLine).ToArray(),
         SnatRules.Select(r => r.SaveLine).ToArray(),
         MasqueradeRules.Select(r => r.SaveLine).ToArray(),
-        Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray()));
+        Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray(),
+        Retired.Select(r => r.SaveLine).ToArray()));
 
     public static OwnedState FromJson(string json)
     {
@@ -51,7 +58,10 @@ public sealed record OwnedState(
             stored.JumpPositions.Zip(stored.JumpRules, (position, line) => new Jump(position, NatRule.FromSaveLine(line))).ToArray(),
             stored.SnatRules.Select(NatRule.FromSaveLine).ToArray(),
             stored.MasqueradeRules.Select(NatRule.FromSaveLine).ToArray(),
-            stored.Addresses.Select(ParseAddress).ToArray());
+            stored.Addresses.Select(ParseAddress).ToArray())
+        {
+            Retired = (stored.Retired ?? []).Select(NatRule.FromSaveLine).ToArray(),
+        };
     }
 
     private static BoundAddress ParseAddress(string text)

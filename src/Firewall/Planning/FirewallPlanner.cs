@@ -47,7 +47,10 @@ public static class FirewallPlanner
             .Select(a => new BoundAddress(a.Address, a.PrefixLength, a.Interface))
             .ToList();
 
-        return new OwnedState(true, [new Jump(1, OwnedChains.JumpRule)], snatRules, masqueradeRules, bound);
+        return new OwnedState(true, [new Jump(1, OwnedChains.JumpRule)], snatRules, masqueradeRules, bound)
+        {
+            Retired = inventory.RetiredRules.Select(NatRule.FromSaveLine).ToArray(),
+        };
     }
 
     // The order of the words is the order iptables-save prints them in, so a rule read back compares equal.

@@ -5,15 +5,22 @@ using RouterAdmin.Inventory;
 
 namespace RouterAdmin.Firewall.Status;
 
-/// <summary>Whether the router matches the inventory, as of <see cref="CheckedAt"/>.</summary>
+/// <summary>
+/// Whether the router matches the inventory (pending changes), and whether it still matches the last applied revision
+/// (drift: someone flushed the chain, put a rule above the jump, removed an address, or the router rebooted with no restore).
+/// </summary>
 public sealed record FirewallStatus(
     DateTimeOffset CheckedAt,
     bool InSync,
     int LinesAdded,
     int LinesRemoved,
-    string? Error)
+    string? Error,
+    int? BaselineRevisionId = null,
+    ChangePreview? Drift = null,
+    TimeSpan CheckDuration = default)
 {
     public bool Pending => !InSync && Error is null;
+    public bool Drifted => Drift is { InSync: false };
 }
 
 /// <summary>
@@ -55,8 +62,10 @@ public sealed class FirewallStatusMonitor : IDisposable
             FirewallStatus status;
             try
             {
-                var preview = await _engine.PreviewApplyAsync(ct);
-                status = new FirewallStatus(_clock.GetUtcNow(), preview.InSync, preview.RulesAdded, preview.RulesRemoved, null);
+                var started = _clock.GetTimestamp();
+                var check = await _engine.CheckAsync(ct);
+                status = new FirewallStatus(_clock.GetUtcNow(), check.Pending.InSync, check.Pending.RulesAdded, check.Pending.RulesRemoved, null,
+                    check.BaselineRevisionId, check.Drift, _clock.GetElapsedTime(started));
             }
             catch (Exception e) when (e is FirewallCommandException or InvalidOperationException or IOException)
             {

@@ -25,8 +25,11 @@ public sealed class LabConsole : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    private LabConsole(ServiceProvider services, string directory, NetnsLab lab, IReadOnlyDictionary<string, string?> settings)
+    private readonly bool _ownsDirectory;
+
+    private LabConsole(ServiceProvider services, string directory, bool ownsDirectory, NetnsLab lab, IReadOnlyDictionary<string, string?> settings)
     {
+        _ownsDirectory = ownsDirectory;
         _services = services;
         Directory = directory;
         Lab = lab;
@@ -44,9 +47,11 @@ public sealed class LabConsole : IAsyncDisposable
     public Dictionary<int, int> ClientIds { get; } = [];
     public Dictionary<int, int> AddressIds { get; } = [];
 
+    /// <param name="directory">Where the database lives; when given, it survives this console (to play a restart), and the caller deletes it.</param>
     public static async Task<LabConsole> StartAsync(NetnsLab lab, IDictionary<string, string?>? overrides = null, string? directory = null,
         Action<IServiceCollection>? configureServices = null)
     {
+        var ownsDirectory = directory is null;
         directory ??= System.IO.Directory.CreateTempSubdirectory("routeradmin-lab-").FullName;
         var settings = new Dictionary<string, string?>
         {
@@ -64,7 +69,7 @@ public sealed class LabConsole : IAsyncDisposable
         configureServices?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await DatabaseMigrator.MigrateAsync(provider);
-        return new LabConsole(provider, directory, lab, settings);
+        return new LabConsole(provider, directory, ownsDirectory, lab, settings);
     }
 
     /// <summary>
@@ -118,6 +123,7 @@ public sealed class LabConsole : IAsyncDisposable
     {
         await _services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+        if (_ownsDirectory)
+            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 }

@@ -1,0 +1,151 @@
+using Microsoft.EntityFrameworkCore;
+using RouterAdmin.Data;
+using RouterAdmin.History;
+using RouterAdmin.Inventory;
+using RouterAdmin.Security;
+
+namespace RouterAdmin.Firewall.Apply;
+
+/// <summary>The change waiting to be confirmed, for the countdown every page shows.</summary>
+public sealed record PendingConfirmation(int RevisionId, string Actor, string Reason, DateTimeOffset Deadline);
+
+/// <summary>
+/// "commit confirmed", as JunOS, iptables-apply and OPNsense do it: a change applied with a confirmation window is
+/// undone automatically unless someone confirms it in time, so a rule that cuts the administrator off heals itself.
+/// The deadline is a TimeProvider timer, so tests advance time instead of sleeping.
+/// </summary>
+public sealed class ConfirmationService : IDisposable
+{
+    private readonly IDbContextFactory<AppDbContext> _dbFactory;
+    private readonly ApplyEngine _engine;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ConfirmationService> _logger;
+    private readonly Lock _timerLock = new();
+    private ITimer? _timer;
+    private PendingConfirmation? _pending;
+
+    public ConfirmationService(IDbContextFactory<AppDbContext> dbFactory, ApplyEngine engine, TimeProvider clock, ILogger<ConfirmationService> logger)
+    {
+        (_dbFactory, _engine, _clock, _logger) = (dbFactory, engine, clock, logger);
+        _engine.Gate.Changed += OnApplyChanged;
+    }
+
+    public PendingConfirmation? Pending => _pending;
+
+    /// <summary>Raised when a confirmation window opens or closes; handlers must be cheap and thread-safe.</summary>
+    public event Action? Changed;
+
+    /// <summary>The task of the last automatic rollback, so callers (and tests) can wait for it to finish.</summary>
+    public Task LastExpiry { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// At start-up, a change still awaiting confirmation is rolled back at once: the process that would have undone it
+    /// is gone, nobody confirmed it, and the previous state is the only one known to work.
+    /// </summary>
+    public async Task<int> RollBackUnconfirmedAtStartupAsync(CancellationToken ct = default)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var unconfirmed = await db.Revisions.AsNoTracking().Where(r => r.Status == RevisionStatus.AwaitingConfirmation).OrderBy(r => r.Id).ToListAsync(ct);
+        foreach (var revision in unconfirmed)
+        {
+            await using var _ = await _engine.Gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct);
+            var result = await _engine.RevertUnconfirmedAsync(revision, $"service restarted before revision {revision.Id} was confirmed", ct);
+            _logger.LogWarning("Revision {Revision} was awaiting confirmation at start-up: {Result}", revision.Id, result.Message);
+        }
+        await RefreshAsync(ct);
+        return unconfirmed.Count;
+    }
+
+    public async Task ConfirmAsync(int revisionId, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        await using var _ = await _engine.Gate.EnterAsync(actor.Name, "confirm", _clock, ct);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var revision = await db.Revisions.SingleOrDefaultAsync(r => r.Id == revisionId, ct)
+            ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
+        if (revision.Status != RevisionStatus.AwaitingConfirmation)
+            throw new InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
+        revision.Status = RevisionStatus.Applied;
+        revision.ConfirmedAt = _clock.GetUtcNow();
+        revision.ConfirmedBy = actor.Name;
+        revision.Outcome = $"Applied and confirmed by {actor.Name}.";
+        db.Record(_clock, actor.Name, "apply.confirm", $"Revision {revisionId}", revision.Reason);
+        await db.SaveChangesAsync(ct);
+        await RefreshAsync(ct);
+    }
+
+    /// <summary>"Roll back now": the administrator does not wait for the deadline.</summary>
+    public async Task<ApplyResult> RollBackNowAsync(int revisionId, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        var result = await ExpireAsync(revisionId, $"{actor.Name} rolled back revision {revisionId} before confirming it", ct);
+        return result ?? throw new InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more.");
+    }
+
+    /// <summary>Reads the pending confirmation (if any) and arms the timer for its deadline.</summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var revision = await db.Revisions.AsNoTracking()
+            .Where(r => r.Status == RevisionStatus.AwaitingConfirmation && r.ConfirmDeadline != null)
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+        var pending = revision is null ? null : new PendingConfirmation(revision.Id, revision.Actor, revision.Reason, revision.ConfirmDeadline!.Value);
+        lock (_timerLock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            if (pending is not null)
+            {
+                var due = pending.Deadline - _clock.GetUtcNow();
+                _timer = _clock.CreateTimer(_ => LastExpiry = ExpireAsync(pending.RevisionId, $"revision {pending.RevisionId} was not confirmed by {pending.Deadline:HH:mm:ss} UTC", CancellationToken.None),
+                    null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            }
+            _pending = pending;
+        }
+        Changed?.Invoke();
+    }
+
+    private async Task<ApplyResult?> ExpireAsync(int revisionId, string reason, CancellationToken ct)
+    {
+        try
+        {
+            ApplyResult? result = null;
+            await using (var _ = await _engine.Gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct))
+            {
+                await using var db = await _dbFactory.CreateDbContextAsync(ct);
+                var revision = await db.Revisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == revisionId, ct);
+                // Confirmed (or superseded) while the timer was on its way: nothing to undo.
+                if (revision?.Status == RevisionStatus.AwaitingConfirmation)
+                {
+                    result = await _engine.RevertUnconfirmedAsync(revision, reason, ct);
+                    _logger.LogWarning("Revision {Revision} rolled back: {Reason}. {Result}", revisionId, reason, result.Message);
+                }
+            }
+            await RefreshAsync(ct);
+            return result;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Rolling back unconfirmed revision {Revision} failed", revisionId);
+            throw;
+        }
+    }
+
+    private void OnApplyChanged()
+    {
+        // An apply just ended: it may have opened (or superseded) a confirmation window.
+        if (_engine.Gate.Running is null) _ = RefreshQuietlyAsync();
+    }
+
+    private async Task RefreshQuietlyAsync()
+    {
+        try { await RefreshAsync(); }
+        catch (Exception e) when (e is not OutOfMemoryException) { _logger.LogWarning(e, "Refreshing the confirmation state failed"); }
+    }
+
+    public void Dispose()
+    {
+        _engine.Gate.Changed -= OnApplyChanged;
+        lock (_timerLock) _timer?.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace RouterAdmin.Firewall.Status;
+
+/// <summary>Bound from <c>RouterAdmin:Drift</c>.</summary>
+public sealed class DriftOptions
+{
+    public const string Section = "RouterAdmin:Drift";
+
+    /// <summary>How often the kernel is compared with the last applied revision; zero turns the background check off.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Looks at the router in the background, so drift shows up on the dashboard even when nobody is looking.</summary>
+internal sealed class DriftWatcher(FirewallStatusMonitor monitor, IOptions<DriftOptions> options, TimeProvider clock, ILogger<DriftWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.CheckInterval;
+        if (interval <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var status = await monitor.RefreshAsync(stoppingToken);
+            if (status.Drifted)
+                logger.LogWarning("The router has drifted from revision {Revision}: {Lines} line(s) differ", status.BaselineRevisionId,
+                    status.Drift!.RulesAdded + status.Drift.RulesRemoved);
+        }
+    }
+}

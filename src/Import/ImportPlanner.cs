@@ -1,0 +1,192 @@
+using System.Net;
+using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Model;
+using RouterAdmin.Inventory;
+
+namespace RouterAdmin.Import;
+
+/// <summary>A hand-written rule found on the router and what importing it would mean.</summary>
+public sealed record ImportCandidate(string RuleLine, SnatMapping? Mapping, string? SkipReason)
+{
+    public bool Importable => Mapping is not null && SkipReason is null;
+}
+
+/// <summary>What a scan of the router found: per-client SNAT rules to take over, and the general MASQUERADE for context.</summary>
+public sealed record ImportProposal(
+    IReadOnlyList<ImportCandidate> Candidates,
+    string? MasqueradeRule,
+    string? SuggestedWanInterface,
+    IPNetwork? SuggestedLanSubnet)
+{
+    public bool HasAnything => Candidates.Any(c => c.Importable);
+}
+
+/// <summary>
+/// Turns rules found on the router into inventory, without I/O: for the first-run import of a router that already
+/// has the story's hand-written SNAT rules, and for adopting a drifted kernel as the new truth.
+/// </summary>
+public static class ImportPlanner
+{
+    /// <summary>Finds plain per-client SNAT rules in POSTROUTING that RouterAdmin does not own yet.</summary>
+    public static ImportProposal Scan(InventorySnapshot inventory, KernelState live)
+    {
+        var lan = inventory.Settings.LanSubnet;
+        var masquerade = live.ForeignPostrouting.FirstOrDefault(r => r.Target == "MASQUERADE" && r.ValueOf("-s") is not null);
+        IPNetwork? suggestedLan = null;
+        if (masquerade?.ValueOf("-s") is { } source && InventoryValidator.TryParseNetwork(source, out var network, out _))
+        {
+            suggestedLan = network;
+            lan = network;
+        }
+        var candidates = new List<ImportCandidate>();
+        foreach (var rule in live.ForeignPostrouting.Where(r => r.Target == "SNAT"))
+        {
+            if (inventory.RetiredRules.Contains(rule.SaveLine)) continue;
+            if (!SnatMapping.TryParse(rule, out var mapping))
+                candidates.Add(new ImportCandidate(rule.SaveLine, null, "it matches more than source and destination (protocol, ports or other options), so it is not a per-client mapping"));
+            else if (mapping.Source.PrefixLength != 32)
+                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, $"its source {mapping.Source} is a network, not one client"));
+            else if (!lan.Contains(mapping.Source.BaseAddress))
+                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, $"its source {mapping.Source.BaseAddress} is outside the LAN subnet {lan}"));
+            else if (mapping.Destination.PrefixLength < 8)
+                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, $"its destination {mapping.Destination} is too broad for a VPN endpoint"));
+            else
+                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, null));
+        }
+        return new ImportProposal(candidates, masquerade?.SaveLine, masquerade?.ValueOf("-o"), suggestedLan);
+    }
+
+    /// <summary>
+    /// The inventory with the chosen rules taken in: their clients, endpoints and external addresses are created when
+    /// missing (named after their addresses, for the administrator to rename), their assignments made, and the rules
+    /// themselves marked as retired so that the next apply replaces them with the owned chain.
+    /// </summary>
+    public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Import(
+        InventorySnapshot inventory, KernelState live, IReadOnlyCollection<string> ruleLines, bool useSuggestedSettings)
+    {
+        var proposal = Scan(inventory, live);
+        var settings = inventory.Settings;
+        if (useSuggestedSettings && (proposal.SuggestedLanSubnet is not null || proposal.SuggestedWanInterface is not null))
+            settings = settings with
+            {
+                LanSubnet = proposal.SuggestedLanSubnet ?? settings.LanSubnet,
+                WanInterface = proposal.SuggestedWanInterface ?? settings.WanInterface,
+            };
+        var builder = new InventoryBuilder(inventory with { Settings = settings }, live);
+        var notes = new List<string>();
+        foreach (var candidate in proposal.Candidates.Where(c => ruleLines.Contains(c.RuleLine)))
+        {
+            if (!candidate.Importable)
+            {
+                notes.Add($"Skipped {candidate.RuleLine}: {candidate.SkipReason}.");
+                continue;
+            }
+            var problem = builder.Assign(candidate.Mapping!, forceEnable: false);
+            if (problem is not null) notes.Add($"Skipped {candidate.RuleLine}: {problem}.");
+            else builder.Retire(candidate.RuleLine);
+        }
+        return (builder.Build(), notes);
+    }
+
+    /// <summary>
+    /// The inventory that describes what the kernel does now: the mappings of RouterAdmin's own chain, and of plain
+    /// per-client SNAT rules someone put in POSTROUTING (which are retired, so the next apply folds them into the chain).
+    /// Assignments the kernel does not have are removed; nothing else is deleted.
+    /// </summary>
+    public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Adopt(InventorySnapshot inventory, KernelState live)
+    {
+        var settings = inventory.Settings with { ManageMasquerade = live.Owned.MasqueradeRules.Count > 0 };
+        var builder = new InventoryBuilder(inventory with { Settings = settings, Assignments = [] }, live);
+        var notes = new List<string>();
+        // Rules above our jump win over ours for the same flow, so they are taken first.
+        var jumpAt = live.Owned.Jumps.Count > 0 ? live.Owned.Jumps.Min(j => j.Position) : int.MaxValue;
+        var postrouting = live.Table.RulesOf(OwnedChains.Postrouting);
+        var foreignFirst = postrouting.Take(jumpAt - 1).ToArray();
+        var foreignAfter = postrouting.Skip(jumpAt).ToArray();
+        var proposal = Scan(inventory with { Settings = settings }, live);
+        foreach (var rule in foreignFirst.Concat(live.Owned.SnatRules).Concat(foreignAfter))
+        {
+            var owned = rule.Chain == OwnedChains.Snat;
+            if (!owned && proposal.Candidates.FirstOrDefault(c => c.RuleLine == rule.SaveLine) is not { Importable: true }) continue;
+            if (!SnatMapping.TryParse(rule, out var mapping)) continue;
+            var problem = builder.Assign(mapping, forceEnable: true);
+            if (problem is null && !owned) builder.Retire(rule.SaveLine);
+            if (problem is not null && !problem.StartsWith("already", StringComparison.Ordinal)) notes.Add($"Not adopted {rule.SaveLine}: {problem}.");
+        }
+        return (builder.Build(), notes);
+    }
+
+    /// <summary>Grows an inventory snapshot, giving new rows ids after the highest existing one.</summary>
+    private sealed class InventoryBuilder(InventorySnapshot start, KernelState live)
+    {
+        private readonly List<InventorySnapshot.ClientRow> _clients = [.. start.Clients];
+        private readonly List<InventorySnapshot.EndpointRow> _endpoints = [.. start.Endpoints];
+        private readonly List<InventorySnapshot.ExternalAddressRow> _addresses = [.. start.ExternalAddresses];
+        private readonly List<InventorySnapshot.AssignmentRow> _assignments = [.. start.Assignments];
+        private readonly List<string> _retired = [.. start.RetiredRules];
+
+        public string? Assign(SnatMapping mapping, bool forceEnable)
+        {
+            var lan = start.Settings.LanSubnet;
+            var clientAddress = mapping.Source.BaseAddress;
+            if (mapping.Source.PrefixLength != 32 || !lan.Contains(clientAddress))
+                return $"its source {mapping.Source} is not one client on the LAN {lan}";
+            var endpoint = _endpoints.FirstOrDefault(e => e.Destination == mapping.Destination);
+            var clash = _endpoints.FirstOrDefault(e => e.Destination != mapping.Destination
+                && (e.Destination.Contains(mapping.Destination.BaseAddress) || mapping.Destination.Contains(e.Destination.BaseAddress)));
+            if (endpoint is null && clash is not null)
+                return $"its destination {mapping.Destination} overlaps the endpoint {clash.Name}";
+            if (lan.Contains(mapping.ToSource))
+                return $"its source address {mapping.ToSource} is inside the LAN";
+
+            var client = _clients.FirstOrDefault(c => c.LanAddress.Equals(clientAddress));
+            if (client is null)
+            {
+                client = new InventorySnapshot.ClientRow(NextId(_clients.Select(c => c.Id)), $"client {clientAddress}", clientAddress, null, "Imported from a hand-written rule.", true);
+                _clients.Add(client);
+            }
+            else if (forceEnable && !client.Enabled)
+            {
+                _clients[_clients.IndexOf(client)] = client = client with { Enabled = true };
+            }
+            endpoint ??= AddEndpoint(mapping.Destination);
+            var external = _addresses.FirstOrDefault(a => a.Address.Equals(mapping.ToSource)) ?? AddExternal(mapping.ToSource, mapping.OutInterface);
+
+            var existing = _assignments.FirstOrDefault(a => a.ClientId == client.Id && a.EndpointId == endpoint.Id);
+            if (existing is not null)
+                return existing.ExternalAddressId == external.Id ? "already in the inventory" : $"client {clientAddress} already leaves from another address towards {endpoint.Name}";
+            var holder = _assignments.FirstOrDefault(a => a.EndpointId == endpoint.Id && a.ExternalAddressId == external.Id);
+            if (holder is not null)
+                return $"{mapping.ToSource} already serves another client towards {endpoint.Name}";
+            _assignments.Add(new InventorySnapshot.AssignmentRow(NextId(_assignments.Select(a => a.Id)), client.Id, endpoint.Id, external.Id, DateTimeOffset.UnixEpoch));
+            return null;
+        }
+
+        public void Retire(string ruleLine)
+        {
+            if (!_retired.Contains(ruleLine)) _retired.Add(ruleLine);
+        }
+
+        public InventorySnapshot Build() => new(start.Settings, _clients, _addresses, _endpoints, _assignments, _retired);
+
+        private InventorySnapshot.EndpointRow AddEndpoint(IPNetwork destination)
+        {
+            var endpoint = new InventorySnapshot.EndpointRow(NextId(_endpoints.Select(e => e.Id)), $"VPN {Ipv4.Format(destination)}", destination, "Imported from a hand-written rule.");
+            _endpoints.Add(endpoint);
+            return endpoint;
+        }
+
+        private InventorySnapshot.ExternalAddressRow AddExternal(IPAddress address, string? outInterface)
+        {
+            // Use where the router already has it; an address someone bound by hand stays theirs to remove.
+            var bound = live.Addresses.FirstOrDefault(a => a.Bound.Address.Equals(address));
+            var row = new InventorySnapshot.ExternalAddressRow(NextId(_addresses.Select(a => a.Id)), address,
+                bound?.Bound.Interface ?? outInterface ?? start.Settings.WanInterface, bound?.Bound.PrefixLength ?? 32, bound?.IsOwned ?? false,
+                bound is null ? "Imported; not bound on any interface of the router." : "Imported from a hand-written rule.");
+            _addresses.Add(row);
+            return row;
+        }
+
+        private static int NextId(IEnumerable<int> ids) => ids.DefaultIfEmpty(0).Max() + 1;
+    }
+}

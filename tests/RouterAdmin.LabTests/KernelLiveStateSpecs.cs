@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Status;
+using RouterAdmin.History;
+using RouterAdmin.Import;
+using RouterAdmin.LabTests.Console;
+using RouterAdmin.LabTests.Lab;
+using Xunit;
+
+namespace RouterAdmin.LabTests;
+
+/// <summary>Confirmed applies, drift, import of hand-written rules and the boot-time restore, on the real kernel.</summary>
+public sealed class KernelLiveStateSpecs
+{
+    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(5);
+
+    [Fact]
+    public async Task An_apply_not_confirmed_by_its_deadline_is_rolled_back_automatically_and_recorded()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab, configureServices: s => s.AddSingleton<TimeProvider>(time));
+        var confirmations = console.Services.GetRequiredService<ConfirmationService>();
+        await console.SeedStoryAsync();
+        await console.AssignAsync(1, 1);
+        await console.PreviewAndApplyAsync("confirmed earlier state");
+        var previousChain = await RouterSnapshot.OwnedChainAsync(lab);
+        await console.AssignAsync(2, 2);
+
+        var (_, result) = await console.PreviewAndApplyAsync("try client2", confirmWithin: TimeSpan.FromSeconds(120));
+        await confirmations.RefreshAsync(ct);
+
+        Assert.Equal(ApplyResultKind.Applied, result.Kind);
+        Assert.Equal(result.RevisionId, confirmations.Pending?.RevisionId);
+        Assert.Contains("192.168.1.3/32", await RouterSnapshot.OwnedChainAsync(lab));
+        time.Advance(TimeSpan.FromSeconds(119));
+        Assert.Equal(RevisionStatus.AwaitingConfirmation, (await new HistoryReader(console).AllAsync()).Single(r => r.Id == result.RevisionId).Status);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        Assert.Equal(previousChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Null(confirmations.Pending);
+        var revisions = await new HistoryReader(console).AllAsync();
+        Assert.Equal(RevisionStatus.Reverted, revisions.Single(r => r.Id == result.RevisionId).Status);
+        var undo = revisions[^1];
+        Assert.Equal(RevisionKind.AutoRollback, undo.Kind);
+        Assert.Equal(RevisionStatus.Applied, undo.Status);
+        Assert.Equal(result.RevisionId, undo.RollbackTargetId);
+        // The inventory went back too, so the next apply does not bring the unconfirmed change back.
+        Assert.True((await console.Engine.PreviewApplyAsync(ct)).InSync);
+    }
+
+    [Fact]
+    public async Task A_confirmed_apply_stays_after_its_deadline()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab, configureServices: s => s.AddSingleton<TimeProvider>(time));
+        var confirmations = console.Services.GetRequiredService<ConfirmationService>();
+        await console.SeedStoryAsync();
+        await console.AssignAsync(1, 1);
+        var (_, result) = await console.PreviewAndApplyAsync("client1", confirmWithin: TimeSpan.FromSeconds(60));
+        await confirmations.RefreshAsync(ct);
+        var chain = await RouterSnapshot.OwnedChainAsync(lab);
+
+        await confirmations.ConfirmAsync(result.RevisionId!.Value, LabConsole.Admin, ct);
+        time.Advance(TimeSpan.FromMinutes(5));
+        await confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        Assert.Equal(chain, await RouterSnapshot.OwnedChainAsync(lab));
+        var revision = (await new HistoryReader(console).AllAsync()).Single(r => r.Id == result.RevisionId);
+        Assert.Equal(RevisionStatus.Applied, revision.Status);
+        Assert.Equal(LabConsole.Admin.Name, revision.ConfirmedBy);
+    }
+
+    [Fact]
+    public async Task A_restart_during_the_confirmation_window_rolls_the_change_back_at_start_up()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        var directory = Directory.CreateTempSubdirectory("routeradmin-lab-").FullName;
+        string previousChain;
+        int unconfirmed;
+        await using (var before = await LabConsole.StartAsync(lab, directory: directory))
+        {
+            await before.SeedStoryAsync();
+            await before.AssignAsync(1, 1);
+            await before.PreviewAndApplyAsync("known good");
+            previousChain = await RouterSnapshot.OwnedChainAsync(lab);
+            await before.AssignAsync(2, 2);
+            unconfirmed = (await before.PreviewAndApplyAsync("risky", TimeSpan.FromMinutes(10))).Result.RevisionId!.Value;
+            Assert.Contains("192.168.1.3/32", await RouterSnapshot.OwnedChainAsync(lab));
+        }
+        try
+        {
+            await using var after = await LabConsole.StartAsync(lab, directory: directory);
+            var rolledBack = await after.Services.GetRequiredService<ConfirmationService>().RollBackUnconfirmedAtStartupAsync(ct);
+
+            Assert.Equal(1, rolledBack);
+            Assert.Equal(previousChain, await RouterSnapshot.OwnedChainAsync(lab));
+            var revisions = await new HistoryReader(after).AllAsync();
+            Assert.Equal(RevisionStatus.Reverted, revisions.Single(r => r.Id == unconfirmed).Status);
+            Assert.Contains("service restarted", revisions[^1].Reason);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_flushed_owned_chain_is_reported_as_drift_and_repaired_by_reapply_or_adopted()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab);
+        var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
+        await console.SeedStoryAsync();
+        await console.AssignAsync(1, 1);
+        await console.AssignAsync(2, 2);
+        var applied = (await console.PreviewAndApplyAsync("two users")).Result.RevisionId;
+        var chain = await RouterSnapshot.OwnedChainAsync(lab);
+        Assert.False((await monitor.RefreshAsync(ct)).Drifted);
+
+        await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+        var drifted = await monitor.RefreshAsync(ct);
+
+        Assert.True(drifted.Drifted);
+        Assert.Equal(applied, drifted.BaselineRevisionId);
+        Assert.Equal(2, drifted.Drift!.RulesAdded);
+        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "someone flushed the chain", drifted.Drift.Fingerprint), ct);
+        Assert.Equal(ApplyResultKind.Applied, reapply.Kind);
+        Assert.Equal(chain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.False((await monitor.RefreshAsync(ct)).Drifted);
+
+        await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+        Assert.True((await monitor.RefreshAsync(ct)).Drifted);
+        var adopted = await console.Services.GetRequiredService<ImportService>().AdoptAsync("the flush was intended", LabConsole.Admin, ct);
+
+        var status = await monitor.RefreshAsync(ct);
+        Assert.False(status.Drifted);
+        Assert.True(status.InSync, "with the assignments gone from the inventory, nothing is pending");
+        Assert.Empty(await console.AssignmentsAsync());
+        Assert.Contains(adopted.Notes, n => n.Contains("is removed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rule_inserted_above_the_jump_is_drift_that_reapply_moves_below_and_adopt_takes_over()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab);
+        var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
+        await console.SeedStoryAsync();
+        await console.AssignAsync(1, 1);
+        await console.PreviewAndApplyAsync("client1");
+        string[] sneaky = ["-t", "nat", "-I", "POSTROUTING", "1", "-s", "192.168.1.4/32", "-d", "198.51.100.10/32", "-j", "SNAT", "--to-source", "203.0.113.6"];
+        await lab.IptablesAsync(sneaky);
+
+        var drifted = await monitor.RefreshAsync(ct);
+        Assert.True(drifted.Drifted);
+        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "keep our chain first", drifted.Drift!.Fingerprint), ct);
+        Assert.Equal(ApplyResultKind.Applied, reapply.Kind);
+        var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("-j ROUTERADMIN-SNAT", postrouting[1]);
+        Assert.Equal("-A POSTROUTING -s 192.168.1.4/32 -d 198.51.100.10/32 -j SNAT --to-source 203.0.113.6", postrouting[2]);
+        Assert.False((await monitor.RefreshAsync(ct)).Drifted);
+
+        // Now the other answer: the hand-written rule was wanted, so the inventory takes it over.
+        await lab.IptablesAsync("-t", "nat", "-D", "POSTROUTING", "2");
+        await lab.IptablesAsync(sneaky);
+        Assert.True((await monitor.RefreshAsync(ct)).Drifted);
+        await console.Services.GetRequiredService<ImportService>().AdoptAsync("client3 needs .6", LabConsole.Admin, ct);
+        var afterAdopt = await monitor.RefreshAsync(ct);
+        Assert.False(afterAdopt.Drifted);
+        Assert.True(afterAdopt.Pending, "the next apply must fold the adopted rule into the owned chain");
+        Assert.Contains((NetnsLab.ClientAddress(3), NetnsLab.ExternalAlias(5)), await console.AssignmentsAsync());
+
+        var (preview, result) = await console.PreviewAndApplyAsync("fold the adopted rule in");
+        Assert.Equal(ApplyResultKind.Applied, result.Kind);
+        Assert.DoesNotContain(preview.FlowsToReset, f => f.Source.BaseAddress.Equals(NetnsLab.ClientAddress(3)));
+        postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(postrouting, l => l.Contains("--to-source", StringComparison.Ordinal));
+        Assert.EndsWith("-j ROUTERADMIN-SNAT", postrouting[1]);
+        var receiver = await lab.StartEspReceiverAsync(ct);
+        await (await lab.OpenEspSenderAsync(lab.Clients[2], ct)).SendAsync(NetnsLab.VpnServer, 0xE3, 5, Gap, ct);
+        Assert.True(await receiver.WaitForCountAsync(0xE3, 5, Arrival, ct));
+        Assert.Equal([NetnsLab.ExternalAlias(5)], receiver.SourcesFor(0xE3));
+    }
+
+    [Fact]
+    public async Task The_seeds_hand_written_rules_are_imported_and_the_next_apply_replaces_them_without_breaking_a_packet()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(new LabOptions { BindAliases = true }, ct);
+        // The story's router: one SNAT rule per VPN user, added by hand before the MASQUERADE.
+        foreach (var client in lab.Clients)
+            await lab.IptablesAsync("-t", "nat", "-I", "POSTROUTING", client.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", client.Address.ToString(),
+                "-d", NetnsLab.VpnServer.ToString(), "-j", "SNAT", "--to-source", NetnsLab.ExternalAlias(client.Number).ToString());
+        var masquerade = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n').Single(l => l.Contains("MASQUERADE", StringComparison.Ordinal));
+        await using var console = await LabConsole.StartAsync(lab);
+        var importer = console.Services.GetRequiredService<ImportService>();
+
+        var proposal = await importer.ScanAsync(ct);
+        Assert.Equal(3, proposal.Candidates.Count(c => c.Importable));
+        Assert.Equal(NetnsLab.LanSubnet, proposal.SuggestedLanSubnet);
+        Assert.Equal(NetnsLab.WanInterface, proposal.SuggestedWanInterface);
+        await importer.ImportAsync(proposal.Candidates.Select(c => c.RuleLine).ToArray(), useSuggestedSettings: true, LabConsole.Admin, ct);
+
+        Assert.Equal(lab.Clients.Select(c => (c.Address, NetnsLab.ExternalAlias(c.Number))), await console.AssignmentsAsync());
+        Assert.Equal(3, (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n').Count(l => l.Contains("SNAT --to-source", StringComparison.Ordinal)));
+
+        var receiver = await lab.StartEspReceiverAsync(ct);
+        await using var flow = await lab.StartEspFlowAsync(lab.Clients[0], 0xF1, ct: ct);
+        Assert.True(await receiver.WaitForCountAsync(0xF1, 3, Arrival, ct));
+        var (preview, result) = await console.PreviewAndApplyAsync("take over the hand-written rules");
+
+        Assert.Equal(ApplyResultKind.Applied, result.Kind);
+        Assert.Equal(3, preview.RetiredPresent.Count);
+        Assert.Empty(preview.FlowsToReset);
+        var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["-P POSTROUTING ACCEPT", "-A POSTROUTING -m comment --comment \"routeradmin: per-client SNAT, keep first\" -j ROUTERADMIN-SNAT", masquerade], postrouting);
+        foreach (var client in lab.Clients.Skip(1))
+            await (await lab.OpenEspSenderAsync(client, ct)).SendAsync(NetnsLab.VpnServer, 0xF0u + (uint)client.Number, 5, Gap, ct);
+        foreach (var client in lab.Clients.Skip(1))
+        {
+            Assert.True(await receiver.WaitForCountAsync(0xF0u + (uint)client.Number, 5, Arrival, ct));
+            Assert.Equal([NetnsLab.ExternalAlias(client.Number)], receiver.SourcesFor(0xF0u + (uint)client.Number));
+        }
+        var sent = flow.LastSequence;
+        Assert.True(await receiver.WaitForAsync(p => p.Count(x => x.Spi == 0xF1) >= sent, Arrival, ct));
+        Assert.Equal([NetnsLab.ExternalAlias(1)], receiver.SourcesFor(0xF1));
+    }
+
+    [Fact]
+    public async Task The_restore_verb_brings_back_the_last_confirmed_revision_on_a_flushed_router_and_never_a_pending_one()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab);
+        await console.SeedStoryAsync(externalAddresses: 3);
+        await console.AssignAsync(1, 1);
+        await console.PreviewAndApplyAsync("confirmed");
+        var confirmedChain = await RouterSnapshot.OwnedChainAsync(lab);
+        var confirmedAddresses = await RouterSnapshot.OwnedAddressesAsync(lab);
+        await console.AssignAsync(2, 2);
+        var pending = (await console.PreviewAndApplyAsync("not yet confirmed", TimeSpan.FromMinutes(10))).Result.RevisionId;
+
+        // A reboot: the kernel forgets everything RouterAdmin put there.
+        await lab.IptablesAsync("-t", "nat", "-D", "POSTROUTING", "1");
+        await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+        await lab.IptablesAsync("-t", "nat", "-X", "ROUTERADMIN-SNAT");
+        await lab.IptablesAsync("-t", "nat", "-X", "ROUTERADMIN-MASQ");
+        await lab.ExecAsync(lab.RouterNamespace, "ip", "addr", "flush", "dev", "wan", "label", "wan:ra");
+        Assert.Equal("", await RouterSnapshot.OwnedChainAsync(lab));
+
+        var (code, output) = await RunVerbAsync(console, "restore", ct);
+
+        Assert.True(code == 0, output);
+        Assert.Equal(confirmedChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(confirmedAddresses, await RouterSnapshot.OwnedAddressesAsync(lab));
+        var revisions = await new HistoryReader(console).AllAsync();
+        Assert.Equal(RevisionStatus.Reverted, revisions.Single(r => r.Id == pending).Status);
+        Assert.Equal(RevisionKind.BootRestore, revisions[^1].Kind);
+        Assert.Equal(RevisionStatus.Applied, revisions[^1].Status);
+    }
+
+    private static async Task<(int Code, string Output)> RunVerbAsync(LabConsole console, string verb, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(DotNet, [Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), verb])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in console.Settings)
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static string DotNet =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+}
