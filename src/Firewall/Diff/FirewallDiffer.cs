@@ -92,7 +92,7 @@ public static class FirewallDiffer
 
     private static IReadOnlyList<DiffLine> LineDiff(string before, string after)
     {
-        var model = InlineDiffBuilder.Diff(before, after, ignoreWhiteSpace: false);
+        var model = InlineDiffBuilder.Diff(before.TrimEnd('\n'), after.TrimEnd('\n'), ignoreWhiteSpace: false);
         return model.Lines
             .Where(l => l.Type != ChangeType.Imaginary)
             .Select(l => new DiffLine(l.Type switch

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using RouterAdmin.LabTests.Console;
+using RouterAdmin.LabTests.Lab;
+using Xunit;
+
+namespace RouterAdmin.LabTests;
+
+/// <summary>The console needs no root: an unprivileged user holding only CAP_NET_ADMIN can apply, bind and reset flows.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LeastPrivilegeSpecs
+{
+    [Fact]
+    public async Task An_unprivileged_user_with_only_cap_net_admin_can_apply_bind_addresses_and_reset_conntrack()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab);
+        await console.SeedStoryAsync(externalAddresses: 2);
+        await console.AssignAsync(1, 1);
+        // A live flow, so the apply has a conntrack entry to delete.
+        var receiver = await lab.StartEspReceiverAsync(ct);
+        await (await lab.OpenEspSenderAsync(lab.Clients[0], ct)).SendAsync(NetnsLab.VpnServer, 0xAB, 3, TimeSpan.FromMilliseconds(5), ct);
+        Assert.True(await receiver.WaitForCountAsync(0xAB, 3, TimeSpan.FromSeconds(3), ct));
+        File.SetUnixFileMode(console.Directory, (UnixFileMode)0x1FF);
+        foreach (var file in Directory.GetFiles(console.Directory)) File.SetUnixFileMode(file, (UnixFileMode)0x1B6);
+
+        // Already inside the router's namespace, so no namespace switching (which would need CAP_SYS_ADMIN).
+        var start = new ProcessStartInfo("ip",
+        [
+            "netns", "exec", lab.RouterNamespace,
+            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin",
+            DotNet, Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), "apply", "--reason", "as nobody", "--yes",
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["RouterAdmin__Database__Path"] = console.DatabasePath;
+        start.Environment["RouterAdmin__Firewall__Backend"] = "Iptables";
+        start.Environment["RouterAdmin__Firewall__Namespace"] = "";
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(ct) + await process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+
+        Assert.True(process.ExitCode == 0, output);
+        Assert.Contains("1 conntrack entr(ies) reset", output);
+        Assert.Contains("--to-source 203.0.113.2", await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(["203.0.113.2/24", "203.0.113.3/24"], await RouterSnapshot.OwnedAddressesAsync(lab));
+        Assert.Equal("cli", (await new HistoryReader(console).LastAsync()).Actor);
+    }
+
+    private static string DotNet =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "/usr/bin/dotnet";
+}
