@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using RouterAdmin.Api;
 using RouterAdmin.Components;
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
@@ -65,7 +66,13 @@ public static class RouterAdminHost
 
     public static WebApplication BuildWebApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = ContentRoot(),
+            // Named after this assembly, not the entry one, so the static assets manifest is found when a test hosts the app too.
+            ApplicationName = typeof(RouterAdminHost).Assembly.GetName().Name,
+        });
         // Run from the build output (dotnet run, the tests), package assets such as MudBlazor's CSS are found through the
         // static web assets manifest in any environment; a published app has no manifest and serves its own wwwroot.
         builder.WebHost.UseStaticWebAssets();
@@ -89,6 +96,9 @@ public static class RouterAdminHost
                 cookie.LoginPath = "/account/login";
                 cookie.LogoutPath = "/account/logout";
                 cookie.AccessDeniedPath = "/account/denied";
+                // The JSON API answers 401/403; only pages are sent to the sign-in form.
+                cookie.Events.OnRedirectToLogin = context => ApiOr(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => ApiOr(context, StatusCodes.Status403Forbidden);
                 cookie.Events.OnValidatePrincipal = async context =>
                 {
                     var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
@@ -122,8 +132,13 @@ public static class RouterAdminHost
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+            // Only sent over HTTPS (the middleware skips plain HTTP), i.e. once a certificate is configured.
+            app.UseHsts();
         }
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseSecurityHeaders();
+        // Pages get a readable not-found page; the API and the circuit hub keep their status codes as they are.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/_blazor"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseFirstRunSetup();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -132,7 +147,15 @@ public static class RouterAdminHost
         app.MapStaticAssets().AllowAnonymous();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapRouterAdminApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+
+    private static Task ApiOr(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = status;
+        else context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     /// <summary>

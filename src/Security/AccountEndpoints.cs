@@ -11,7 +11,8 @@ internal static class AccountEndpoints
         // Sign-out is a POST with an antiforgery token, so another site cannot sign an administrator out.
         endpoints.MapPost("/account/logout", async (HttpContext context, IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+                return Results.Text("The sign-out form had no valid antiforgery token; reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             var idle = context.Request.HasFormContentType && context.Request.Form["reason"] == "idle";
             return Results.LocalRedirect(idle ? "/account/login?idle=1" : "/account/login");
