@@ -136,9 +136,7 @@ public static class RouterAdminHost
             app.UseHsts();
         }
         app.UseSecurityHeaders();
-        // Pages get a readable not-found page; the API and the circuit hub keep their status codes as they are.
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/_blazor"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseFirstRunSetup();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -153,8 +151,16 @@ public static class RouterAdminHost
 
     private static Task ApiOr(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = status;
-        else context.Response.Redirect(context.RedirectUri);
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            // A script wants the status code, not the not-found page the status-code pages would put there.
+            context.Response.StatusCode = status;
+            if (context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
         return Task.CompletedTask;
     }
 
