@@ -278,6 +278,36 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal(RevisionStatus.Applied, revisions[^1].Status);
     }
 
+    [Fact]
+    public async Task The_dashboards_activity_shows_each_assignments_rule_hits_and_live_esp_flow_from_its_address()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await LabConsole.StartAsync(lab);
+        await console.SeedStoryAsync();
+        await console.AssignAsync(1, 1);
+        await console.AssignAsync(2, 2);
+        await console.PreviewAndApplyAsync("two users");
+        var receiver = await lab.StartEspReceiverAsync(ct);
+        await (await lab.OpenEspSenderAsync(lab.Clients[0], ct)).SendAsync(NetnsLab.VpnServer, 0xD1, 3, Gap, ct);
+        await (await lab.OpenIkeProbeAsync(lab.Clients[0], ct)).SendAsync(0xD1, ct: ct);
+        Assert.True(await receiver.WaitForCountAsync(0xD1, 3, Arrival, ct));
+
+        var activity = await console.Services.GetRequiredService<ActivityReader>().ReadAsync(ct);
+
+        var alice = Assert.Single(activity, a => a.ClientAddress == "192.168.1.2");
+        Assert.True(alice.TunnelUp);
+        Assert.Equal(["203.0.113.2"], alice.LeavesFrom);
+        Assert.Equal(1, alice.EspFlows);
+        Assert.Equal(1, alice.IkeFlows);
+        Assert.True(alice.Packets >= 2, "the SNAT rule saw the first packet of the ESP and of the IKE flow");
+        var bob = Assert.Single(activity, a => a.ClientAddress == "192.168.1.3");
+        Assert.False(bob.TunnelUp);
+        Assert.Equal(0, bob.EspFlows);
+        Assert.True(bob.RuleInKernel);
+    }
+
     private static async Task<(int Code, string Output)> RunVerbAsync(LabConsole console, string verb, CancellationToken ct)
     {
         var start = new ProcessStartInfo(DotNet, [Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), verb])
