@@ -28,6 +28,8 @@ public enum RevisionStatus
     Reverted,
     /// <summary>A step failed; the kernel was put back as it was before the apply.</summary>
     Failed,
+    /// <summary>A step failed and putting the previous state back failed too: the dashboard shows what the kernel holds.</summary>
+    FailedNotRestored,
     /// <summary>The process died mid-apply and, at the next start, the kernel was found in its previous state.</summary>
     Interrupted,
 }

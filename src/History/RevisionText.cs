@@ -9,6 +9,7 @@ public static class RevisionText
         RevisionStatus.AwaitingConfirmation => "awaiting confirmation",
         RevisionStatus.Reverted => "reverted (not confirmed)",
         RevisionStatus.Failed => "failed, previous state restored",
+        RevisionStatus.FailedNotRestored => "failed, previous state NOT restored",
         RevisionStatus.Interrupted => "interrupted, previous state restored",
         _ => status.ToString(),
     };

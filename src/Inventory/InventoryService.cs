@@ -45,6 +45,11 @@ public sealed class InventoryService(IDbContextFactory<AppDbContext> dbFactory, 
         var inside = externals.Where(valid.LanSubnet.Contains).ToList();
         if (inside.Count > 0)
             errors.Add(nameof(SettingsDraft.LanSubnet), $"External address {inside[0]} would be inside {valid.LanSubnet}.");
+        var endpoints = await db.Endpoints.AsNoTracking().Select(e => new { e.Name, e.Destination }).ToListAsync(ct);
+        // SNAT rules carry no -o: a VPN endpoint inside the LAN would rewrite LAN-to-LAN traffic to a public source.
+        var overlapping = endpoints.FirstOrDefault(e => valid.LanSubnet.Contains(e.Destination.BaseAddress) || e.Destination.Contains(valid.LanSubnet.BaseAddress));
+        if (overlapping is not null)
+            errors.Add(nameof(SettingsDraft.LanSubnet), $"{valid.LanSubnet} would overlap the VPN endpoint {overlapping.Name} ({Ipv4.Format(overlapping.Destination)}).");
         if (!errors.IsEmpty) throw new InventoryValidationException(errors);
 
         var before = $"WAN {settings.WanInterface}, LAN {settings.LanSubnet}, masquerade {(settings.ManageMasquerade ? "managed" : "not managed")}";

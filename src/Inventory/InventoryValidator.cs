@@ -73,7 +73,7 @@ public static partial class InventoryValidator
         var name = raw?.Trim() ?? "";
         if (name.Length == 0) errors.Add(field, "A name is required.");
         else if (name.Length > MaxNameLength) errors.Add(field, $"A name can have at most {MaxNameLength} characters (this one has {name.Length}).");
-        else if (name.Any(char.IsControl)) errors.Add(field, "A name must be a single line without tabs or control characters.");
+        else if (name.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029')) errors.Add(field, "A name must be a single line without tabs or control characters.");
         else return name;
         return null;
     }

@@ -119,10 +119,17 @@ public sealed class ApplyEngine(
     }
 
     /// <summary>What one apply puts in place: the owned kernel state, and the inventory recorded with it (and restored, for a rollback).</summary>
-    private sealed record ApplyTarget(RevisionKind Kind, OwnedState Desired, InventorySnapshot Inventory, bool RestoreInventory, int? TargetRevisionId);
+    private sealed record ApplyTarget(RevisionKind Kind, OwnedState Desired, InventorySnapshot Inventory, bool RestoreInventory, int? TargetRevisionId)
+    {
+        /// <summary>A hash of the inventory a rollback overwrites, taken when the target is planned.</summary>
+        public string? OverwrittenInventoryStamp { get; init; }
+    }
 
     private async Task<ChangePreview> PreviewAsync(ApplyTarget target, CancellationToken ct) =>
-        FirewallDiffer.Compare(target.Desired, await reader.ReadAsync(ct));
+        Compare(target, await reader.ReadAsync(ct));
+
+    private static ChangePreview Compare(ApplyTarget target, KernelState live) =>
+        FirewallDiffer.Compare(target.Desired, live) with { InventoryStamp = target.OverwrittenInventoryStamp };
 
     private async Task<ApplyTarget> ApplyTargetAsync(CancellationToken ct)
     {
@@ -139,7 +146,12 @@ public sealed class ApplyEngine(
         if (!WasInEffect(revision.Status))
             throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
         var inventory = InventorySnapshot.FromJson(revision.InventoryJson);
-        return new ApplyTarget(RevisionKind.Rollback, FirewallPlanner.Plan(inventory), inventory, true, revisionId);
+        // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
+        var current = await InventoryService.CaptureAsync(db, ct);
+        return new ApplyTarget(RevisionKind.Rollback, FirewallPlanner.Plan(inventory), inventory, true, revisionId)
+        {
+            OverwrittenInventoryStamp = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(current.ToJson())))[..16],
+        };
     }
 
     private async Task<ApplyTarget> ReapplyTargetAsync(CancellationToken ct)
@@ -179,11 +191,13 @@ public sealed class ApplyEngine(
         Report(ApplyStep.Planning, "Reading the router and planning");
         var desired = target.Desired;
         var live = await reader.ReadAsync(ct);
-        var preview = FirewallDiffer.Compare(desired, live);
+        var preview = Compare(target, live);
         if (preview.Fingerprint != request.ExpectedFingerprint)
             return new ApplyResult(ApplyResultKind.Refused, new PreviewOutdatedException().Message);
         if (preview.InSync && !target.RestoreInventory)
-            return new ApplyResult(ApplyResultKind.NothingToDo, "The router already matches; nothing was run.");
+            return new ApplyResult(ApplyResultKind.NothingToDo, target.Kind == RevisionKind.Apply
+                ? "The router already matches the inventory; nothing was run."
+                : "The router already matches; nothing was run.");
 
         var started = Stopwatch.GetTimestamp();
         Report(ApplyStep.Snapshot, "Saving a snapshot of the current state");
@@ -229,16 +243,19 @@ public sealed class ApplyEngine(
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
             logger.LogWarning(failure, "Revision {Revision} failed at {Step}; restoring the snapshot", revision.Id, step);
-            var restored = await RestoreSnapshotAsync(live.Owned);
-            revision.Status = RevisionStatus.Failed;
+            var problem = await RestoreSnapshotAsync(live.Owned);
+            revision.Status = problem is null ? RevisionStatus.Failed : RevisionStatus.FailedNotRestored;
             revision.FailedStep = StepName(step);
             revision.Error = failure is FirewallCommandException or VerificationException ? failure.Message : failure.ToString();
-            revision.Outcome = restored ?? "The previous state was restored and verified.";
+            revision.Outcome = problem ?? "The previous state was restored and verified.";
             revision.FinishedAt = clock.GetUtcNow();
             db.Record(clock, request.Actor.Name, AuditAction(target.Kind) + ".failed", $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
             await db.SaveChangesAsync(CancellationToken.None);
             return new ApplyResult(ApplyResultKind.Failed,
-                $"The {StepName(step)} step failed, so nothing was changed: {revision.Outcome}", revision.Id, revision.FailedStep, revision.Error);
+                problem is null
+                    ? $"The {StepName(step)} step failed, so nothing was changed: {revision.Outcome}"
+                    : $"The {StepName(step)} step failed, and the router may be half changed: {problem}",
+                revision.Id, revision.FailedStep, revision.Error);
         }
     }
 
@@ -337,8 +354,8 @@ public sealed class ApplyEngine(
             foreach (var address in undo.AddressesToAdd) await backend.AddAddressAsync(address, CancellationToken.None);
             if (undo.RulesChange) await backend.RestoreAsync(undo.RestoreScript, CancellationToken.None);
             foreach (var address in undo.AddressesToRemove) await backend.DeleteAddressAsync(address, CancellationToken.None);
-            var check = await reader.ReadAsync(CancellationToken.None);
-            if (!check.Owned.IsEquivalentTo(snapshot))
+            var check = FirewallDiffer.Compare(snapshot, await reader.ReadAsync(CancellationToken.None));
+            if (!check.InSync)
                 return "Restoring the previous state did not verify; the dashboard shows the difference. Re-apply or roll back.";
             foreach (var flow in undo.FlowsToReset) await backend.ResetFlowAsync(flow, CancellationToken.None);
             return null;

@@ -34,7 +34,14 @@ public sealed record ChangePreview(
     /// <summary>Hand-written rules the inventory has taken over that are still in the kernel; the apply deletes them.</summary>
     public IReadOnlyList<NatRule> RetiredPresent { get; init; } = [];
 
-    public bool InSync => Desired.IsEquivalentTo(Live.Owned) && RetiredPresent.Count == 0;
+    /// <summary>
+    /// Nothing to do. An address the plan wants that someone bound by hand counts as there (it is not ours to add or
+    /// remove), which is why this is the differ's verdict rather than an equality of owned states.
+    /// </summary>
+    public bool InSync => !RulesChange && AddressesToAdd.Count == 0 && AddressesToRemove.Count == 0;
+
+    /// <summary>For a rollback: a stamp of the inventory it will overwrite, so edits made after the preview refuse the apply.</summary>
+    public string? InventoryStamp { get; init; }
     public bool RulesChange => RestoreScript.Length > 0;
     public int RulesAdded => Diff.Count(l => l.Kind == DiffKind.Added);
     public int RulesRemoved => Diff.Count(l => l.Kind == DiffKind.Removed);
@@ -49,6 +56,7 @@ public sealed record ChangePreview(
             foreach (var a in AddressesToAdd) text.Append("\n+addr ").Append(a);
             foreach (var a in AddressesToRemove) text.Append("\n-addr ").Append(a);
             foreach (var f in FlowsToReset) text.Append("\nflow ").Append(f);
+            if (InventoryStamp is not null) text.Append("\ninventory ").Append(InventoryStamp);
             return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
         }
     }

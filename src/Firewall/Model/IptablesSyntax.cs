@@ -19,7 +19,9 @@ public static class IptablesSyntax
             var c = line[i];
             if (inQuotes)
             {
-                if (c == '\\' && i + 1 < line.Length && line[i + 1] is '"' or '\\') current.Append(line[++i]);
+                // iptables-save escapes with a backslash whatever it must inside quotes ("it\\'s", "a \\"b\\""), and
+                // iptables-restore reads a backslash as "take the next character literally"; so does this.
+                if (c == '\\' && i + 1 < line.Length) current.Append(line[++i]);
                 else if (c == '"') inQuotes = false;
                 else current.Append(c);
             }

@@ -32,7 +32,8 @@ public static class RestoreInterpreter
                 var name = line[1..].Split(' ')[0];
                 var index = chains.FindIndex(c => c.Name == name);
                 if (index < 0) chains.Add((name, "-", []));
-                else chains[index].Rules.Clear();
+                // --noflush empties a declared user chain but only sets a built-in chain's policy, keeping its rules.
+                else if (chains[index].Policy == "-") chains[index].Rules.Clear();
                 continue;
             }
             var words = IptablesSyntax.Split(line);

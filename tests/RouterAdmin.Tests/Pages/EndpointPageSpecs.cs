@@ -1,0 +1,67 @@
+using Bunit;
+using RouterAdmin.Components.Pages;
+using Xunit;
+
+namespace RouterAdmin.Tests.Pages;
+
+/// <summary>An endpoint's page shows its capacity (addresses in use of all) and who holds which address towards it.</summary>
+public sealed class EndpointPageSpecs : PageSpecs
+{
+    [Fact]
+    public async Task The_endpoint_page_shows_capacity_and_who_holds_which_address()
+    {
+        SignInAsAdmin();
+        var alice = await AddClientAsync("Alice", "192.168.1.2");
+        var bob = await AddClientAsync("Bob", "192.168.1.3");
+        var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
+        var other = await AddEndpointAsync("Other VPN", "198.51.100.20");
+        await AddExternalAsync("203.0.113.10");
+        await AddExternalAsync("203.0.113.9");
+        await AddExternalAsync("203.0.113.11");
+        await Inventory.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+        await Inventory.AssignFreeAsync(bob, vpn, Support.Actors.Admin, Ct);
+        await Inventory.AssignFreeAsync(alice, other, Support.Actors.Admin, Ct); // another endpoint: not counted here
+
+        var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
+
+        cut.WaitForAssertion(() => Assert.Contains("2 of 3 external addresses in use", cut.Markup));
+        Assert.Equal("Contivity", cut.Find("h1").TextContent.Trim());
+        var rows = cut.FindAll("[data-testid=holders] tbody tr").Select(r => r.TextContent).ToArray();
+        Assert.Equal(3, rows.Length);
+        Assert.Contains("203.0.113.9", rows[0]);
+        Assert.Contains("Alice", rows[0]);
+        Assert.Contains("192.168.1.2", rows[0]);
+        Assert.Contains("203.0.113.10", rows[1]);
+        Assert.Contains("Bob", rows[1]);
+        Assert.Contains("203.0.113.11", rows[2]);
+        Assert.Contains("free", rows[2]);
+        Assert.Equal($"/clients/{alice}", cut.Find("[data-testid=holders] tbody tr a").GetAttribute("href"));
+        Assert.Empty(cut.FindAll(".mud-alert"));
+    }
+
+    [Fact]
+    public async Task A_full_endpoint_says_every_address_is_taken_and_disables_assigning()
+    {
+        SignInAsAdmin();
+        var alice = await AddClientAsync("Alice", "192.168.1.2");
+        var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
+        await AddExternalAsync("203.0.113.9");
+        await Inventory.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+
+        var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
+
+        cut.WaitForAssertion(() => Assert.Contains("1 of 1 external addresses in use", cut.Markup));
+        Assert.Contains("Every external address already serves a client towards Contivity.", cut.Find(".mud-alert").TextContent);
+        Assert.True(cut.Find("[data-testid=assign-client]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void An_endpoint_that_no_longer_exists_says_so()
+    {
+        SignInAsAdmin();
+
+        var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, 999));
+
+        cut.WaitForAssertion(() => Assert.Contains("This VPN endpoint does not exist (any more).", cut.Markup));
+    }
+}
