@@ -16,6 +16,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Assignment> Assignments => Set<Assignment>();
     public DbSet<RouterSettings> Settings => Set<RouterSettings>();
     public DbSet<Revision> Revisions => Set<Revision>();
+    public DbSet<RevisionSnapshot> RevisionSnapshots => Set<RevisionSnapshot>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<AppUser> Users => Set<AppUser>();
     public DbSet<SimulatedKernel> SimulatedKernel => Set<SimulatedKernel>();

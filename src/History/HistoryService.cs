@@ -28,7 +28,7 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory)
     public async Task<Revision?> GetRevisionAsync(int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Revisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+        return await db.Revisions.AsNoTracking().Include(r => r.Snapshot).SingleOrDefaultAsync(r => r.Id == id, ct);
     }
 
     public async Task<Revision?> GetLastAsync(CancellationToken ct = default)

@@ -58,18 +58,8 @@ public sealed class Revision
     public string? Error { get; set; }
     public string? Outcome { get; set; }
 
-    public required string DiffText { get; set; }
-    public required string RestoreScript { get; set; }
-    public required string CommandsText { get; set; }
-
-    /// <summary>The owned part of the kernel before the apply (rules and bound addresses), JSON.</summary>
-    public required string BeforeStateJson { get; set; }
-    /// <summary>The owned part the apply set out to create, JSON.</summary>
-    public required string AfterStateJson { get; set; }
-    /// <summary>The whole nat table as iptables-save printed it before the apply, for the record.</summary>
-    public required string BeforeNatTable { get; set; }
-    /// <summary>The inventory the desired state was planned from, JSON.</summary>
-    public required string InventoryJson { get; set; }
+    /// <summary>The large texts of the revision, kept in their own table so updating the revision's status stays cheap.</summary>
+    public RevisionSnapshot Snapshot { get; set; } = null!;
 
     public DateTimeOffset? ConfirmDeadline { get; set; }
     public DateTimeOffset? ConfirmedAt { get; set; }
@@ -78,4 +68,24 @@ public sealed class Revision
     public int RulesAdded { get; set; }
     public int RulesRemoved { get; set; }
     public int ConntrackEntriesDeleted { get; set; }
+}
+
+/// <summary>
+/// What a revision found and set out to do, in full: the snapshot taken before anything ran, the wanted state, the
+/// inventory, and the exact commands. Written once, before the kernel is touched, and never updated.
+/// </summary>
+public sealed class RevisionSnapshot
+{
+    public int RevisionId { get; set; }
+
+    /// <summary>The whole nat table as iptables-save printed it before the apply.</summary>
+    public required string BeforeNatTable { get; set; }
+    /// <summary>The owned part of the kernel before the apply (rules and bound addresses), JSON.</summary>
+    public required string BeforeStateJson { get; set; }
+    /// <summary>The owned part the apply set out to create, JSON.</summary>
+    public required string AfterStateJson { get; set; }
+    /// <summary>The inventory the wanted state was planned from, JSON.</summary>
+    public required string InventoryJson { get; set; }
+    public required string RestoreScript { get; set; }
+    public required string CommandsText { get; set; }
 }

@@ -73,14 +73,17 @@ public sealed class ImportService(
             FinishedAt = now,
             Backend = backend.Name,
             Namespace = backend.Namespace,
-            DiffText = string.Join('\n', changes.Select(c => "  " + c)),
-            RestoreScript = "",
-            CommandsText = "",
-            BeforeStateJson = state,
-            AfterStateJson = state,
-            BeforeNatTable = live.NatTableText,
-            InventoryJson = adopted.ToJson(),
-            Outcome = $"The live state became the baseline; the inventory changed in {changes.Count} way(s). Nothing ran on the router.",
+            Snapshot = new RevisionSnapshot
+            {
+                RestoreScript = "",
+                CommandsText = "",
+                BeforeStateJson = state,
+                AfterStateJson = state,
+                BeforeNatTable = live.NatTableText,
+                InventoryJson = adopted.ToJson(),
+            },
+            Outcome = $"The live state became the baseline; nothing ran on the router. The inventory changed in {changes.Count} way(s)"
+                + (changes.Count == 0 ? "." : ": " + string.Join("; ", changes.Take(50)) + (changes.Count > 50 ? "; …" : "")),
         };
         db.Revisions.Add(revision);
         db.Record(clock, actor.Name, "adopt", "Live router state", $"{reason.Trim()}: {changes.Count} inventory change(s)");

@@ -15,7 +15,13 @@ internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
         builder.Property(r => r.Actor).HasMaxLength(64);
         builder.Property(r => r.Reason).HasMaxLength(500);
         builder.HasIndex(r => r.Status);
+        builder.HasOne(r => r.Snapshot).WithOne().HasForeignKey<RevisionSnapshot>(s => s.RevisionId).OnDelete(DeleteBehavior.Cascade);
     }
+}
+
+internal sealed class RevisionSnapshotConfiguration : IEntityTypeConfiguration<RevisionSnapshot>
+{
+    public void Configure(EntityTypeBuilder<RevisionSnapshot> builder) => builder.HasKey(s => s.RevisionId);
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

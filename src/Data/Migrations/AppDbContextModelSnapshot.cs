@@ -270,23 +270,7 @@ namespace RouterAdmin.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AfterStateJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Backend")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("BeforeNatTable")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("BeforeStateJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CommandsText")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -302,10 +286,6 @@ namespace RouterAdmin.Data.Migrations
                     b.Property<int>("ConntrackEntriesDeleted")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("DiffText")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
@@ -314,10 +294,6 @@ namespace RouterAdmin.Data.Migrations
 
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("InventoryJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -333,10 +309,6 @@ namespace RouterAdmin.Data.Migrations
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RestoreScript")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("RollbackTargetId")
@@ -361,6 +333,40 @@ namespace RouterAdmin.Data.Migrations
                     b.HasIndex("Status");
 
                     b.ToTable("Revisions");
+                });
+
+            modelBuilder.Entity("RouterAdmin.History.RevisionSnapshot", b =>
+                {
+                    b.Property<int>("RevisionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AfterStateJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BeforeNatTable")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BeforeStateJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommandsText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InventoryJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RestoreScript")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RevisionId");
+
+                    b.ToTable("RevisionSnapshots");
                 });
 
             modelBuilder.Entity("RouterAdmin.Security.AppUser", b =>
@@ -433,6 +439,15 @@ namespace RouterAdmin.Data.Migrations
                     b.Navigation("ExternalAddress");
                 });
 
+            modelBuilder.Entity("RouterAdmin.History.RevisionSnapshot", b =>
+                {
+                    b.HasOne("RouterAdmin.History.Revision", null)
+                        .WithOne("Snapshot")
+                        .HasForeignKey("RouterAdmin.History.RevisionSnapshot", "RevisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("RouterAdmin.Domain.Client", b =>
                 {
                     b.Navigation("Assignments");
@@ -446,6 +461,12 @@ namespace RouterAdmin.Data.Migrations
             modelBuilder.Entity("RouterAdmin.Domain.VpnEndpoint", b =>
                 {
                     b.Navigation("Assignments");
+                });
+
+            modelBuilder.Entity("RouterAdmin.History.Revision", b =>
+                {
+                    b.Navigation("Snapshot")
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

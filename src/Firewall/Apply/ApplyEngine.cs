@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Backends;
@@ -75,8 +76,9 @@ public sealed class ApplyEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var previous = await LastInEffectAsync(db, before: unconfirmed.Id, ct);
-        var inventory = previous is null ? await InventoryService.CaptureAsync(db, ct) : InventorySnapshot.FromJson(previous.InventoryJson);
-        var target = new ApplyTarget(RevisionKind.AutoRollback, OwnedState.FromJson(unconfirmed.BeforeStateJson), inventory, previous is not null, unconfirmed.Id);
+        var inventory = previous is null ? await InventoryService.CaptureAsync(db, ct) : InventorySnapshot.FromJson((await SnapshotOfAsync(db, previous.Id, ct)).InventoryJson);
+        var before = await SnapshotOfAsync(db, unconfirmed.Id, ct);
+        var target = new ApplyTarget(RevisionKind.AutoRollback, OwnedState.FromJson(before.BeforeStateJson), inventory, previous is not null, unconfirmed.Id);
         return await RunUnattendedAsync(target, reason, ct);
     }
 
@@ -94,7 +96,8 @@ public sealed class ApplyEngine(
                 .SetProperty(r => r.Outcome, "Not confirmed before the router restarted; the boot-time restore did not load it."), ct);
         var confirmed = await LastInEffectAsync(db, before: null, ct);
         if (confirmed is null) return null;
-        var target = new ApplyTarget(RevisionKind.BootRestore, OwnedState.FromJson(confirmed.AfterStateJson), InventorySnapshot.FromJson(confirmed.InventoryJson), false, confirmed.Id);
+        var snapshot = await SnapshotOfAsync(db, confirmed.Id, ct);
+        var target = new ApplyTarget(RevisionKind.BootRestore, OwnedState.FromJson(snapshot.AfterStateJson), InventorySnapshot.FromJson(snapshot.InventoryJson), false, confirmed.Id);
         var preview = await PreviewAsync(target, ct);
         if (preview.InSync) return new ApplyResult(ApplyResultKind.NothingToDo, $"The router already holds revision {confirmed.Id}.", confirmed.Id);
         return await RunUnattendedAsync(target, $"boot: restore revision {confirmed.Id}", ct);
@@ -114,7 +117,7 @@ public sealed class ApplyEngine(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var baseline = await LastInEffectAsync(db, before: null, ct, includeAwaiting: true);
         var live = await reader.ReadAsync(ct);
-        var drift = baseline is null ? null : FirewallDiffer.Compare(OwnedState.FromJson(baseline.AfterStateJson), live);
+        var drift = baseline is null ? null : FirewallDiffer.Compare(await BaselineAsync(db, baseline.Id, ct), live);
         return new StateCheck(FirewallDiffer.Compare(target.Desired, live), drift, baseline?.Id);
     }
 
@@ -145,7 +148,7 @@ public sealed class ApplyEngine(
             ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
         if (!WasInEffect(revision.Status))
             throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
-        var inventory = InventorySnapshot.FromJson(revision.InventoryJson);
+        var inventory = InventorySnapshot.FromJson((await SnapshotOfAsync(db, revisionId, ct)).InventoryJson);
         // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
         var current = await InventoryService.CaptureAsync(db, ct);
         return new ApplyTarget(RevisionKind.Rollback, FirewallPlanner.Plan(inventory), inventory, true, revisionId)
@@ -159,7 +162,24 @@ public sealed class ApplyEngine(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var last = await LastInEffectAsync(db, before: null, ct, includeAwaiting: true)
             ?? throw new InventoryConflictException("Nothing has been applied yet, so there is nothing to re-apply.");
-        return new ApplyTarget(RevisionKind.Reapply, OwnedState.FromJson(last.AfterStateJson), await InventoryService.CaptureAsync(db, ct), false, last.Id);
+        return new ApplyTarget(RevisionKind.Reapply, await BaselineAsync(db, last.Id, ct), await InventoryService.CaptureAsync(db, ct), false, last.Id);
+    }
+
+    internal static async Task<RevisionSnapshot> SnapshotOfAsync(AppDbContext db, int revisionId, CancellationToken ct) =>
+        await db.RevisionSnapshots.AsNoTracking().SingleAsync(s => s.RevisionId == revisionId, ct);
+
+    private (int RevisionId, OwnedState State)? _baseline;
+
+    /// <summary>
+    /// The state a revision put on the kernel, kept parsed for the newest one: the background drift check compares
+    /// against it every minute, and at 10,000 rules reading and parsing it each time would cost more than the check.
+    /// </summary>
+    private async Task<OwnedState> BaselineAsync(AppDbContext db, int revisionId, CancellationToken ct)
+    {
+        if (_baseline is { } cached && cached.RevisionId == revisionId) return cached.State;
+        var state = OwnedState.FromJson(await db.RevisionSnapshots.AsNoTracking().Where(s => s.RevisionId == revisionId).Select(s => s.AfterStateJson).SingleAsync(ct));
+        _baseline = (revisionId, state);
+        return state;
     }
 
     /// <summary>The newest revision whose state was (or is) in effect on the kernel.</summary>
@@ -212,15 +232,17 @@ public sealed class ApplyEngine(
             StartedAt = clock.GetUtcNow(),
             Backend = backend.Name,
             Namespace = backend.Namespace,
-            DiffText = preview.UnifiedDiff,
-            RestoreScript = preview.RestoreScript,
-            CommandsText = string.Join('\n', PlannedCommands.Describe(preview, backend)),
-            BeforeStateJson = live.Owned.ToJson(),
-            AfterStateJson = desired.ToJson(),
-            BeforeNatTable = live.NatTableText,
-            InventoryJson = target.Inventory.ToJson(),
             RulesAdded = preview.RulesAdded,
             RulesRemoved = preview.RulesRemoved,
+            Snapshot = new RevisionSnapshot
+            {
+                BeforeNatTable = live.NatTableText,
+                BeforeStateJson = live.Owned.ToJson(),
+                AfterStateJson = desired.ToJson(),
+                InventoryJson = target.Inventory.ToJson(),
+                RestoreScript = preview.RestoreScript,
+                CommandsText = string.Join('\n', PlannedCommands.Describe(preview, backend)),
+            },
         };
         db.Revisions.Add(revision);
         await db.SaveChangesAsync(ct);
@@ -295,13 +317,30 @@ public sealed class ApplyEngine(
 
         at(ApplyStep.ResetConntrack);
         var deleted = 0;
-        foreach (var flow in preview.FlowsToReset)
+        foreach (var flow in await FlowsWithEntriesAsync(preview.FlowsToReset, ct))
         {
             Report(ApplyStep.ResetConntrack, $"Resetting connection tracking for {flow}");
             deleted += await backend.ResetFlowAsync(flow, ct);
         }
         faults.After(ApplyStep.ResetConntrack);
         return deleted;
+    }
+
+    /// <summary>
+    /// Each conntrack -D is a process (20–30 ms), so when many mappings changed (a first apply of thousands of rules)
+    /// the table is listed once and only the flows that have entries are deleted. Listing after the restore is enough:
+    /// any connection made since then already follows the new rules.
+    /// </summary>
+    private async Task<IEnumerable<FlowKey>> FlowsWithEntriesAsync(IReadOnlyList<FlowKey> flows, CancellationToken ct)
+    {
+        const int DeleteDirectlyUpTo = 4;
+        if (flows.Count <= DeleteDirectlyUpTo) return flows;
+        Report(ApplyStep.ResetConntrack, $"Looking for live connections among {flows.Count} changed mappings");
+        var entries = (await backend.ListFlowsAsync(ct))
+            .Select(e => IPAddress.TryParse(e.Source, out var s) && IPAddress.TryParse(e.Destination, out var d) ? (s, d) : default)
+            .Where(e => e.s is not null)
+            .ToArray();
+        return flows.Where(flow => entries.Any(e => flow.Matches(e.s!, e.d!)));
     }
 
     private async Task FinishAsync(AppDbContext db, Revision revision, ApplyTarget target, ApplyRequest request, long started, CancellationToken ct)

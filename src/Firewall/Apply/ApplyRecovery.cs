@@ -24,8 +24,9 @@ public sealed class ApplyRecovery(IDbContextFactory<AppDbContext> dbFactory, App
         await using var _ = await engine.Gate.EnterAsync("system", "recovery", clock, ct);
         foreach (var revision in interrupted)
         {
-            var before = OwnedState.FromJson(revision.BeforeStateJson);
-            var after = OwnedState.FromJson(revision.AfterStateJson);
+            var snapshot = await ApplyEngine.SnapshotOfAsync(db, revision.Id, ct);
+            var before = OwnedState.FromJson(snapshot.BeforeStateJson);
+            var after = OwnedState.FromJson(snapshot.AfterStateJson);
             var live = await reader.ReadAsync(ct);
             var found = live.Owned.IsEquivalentTo(after) ? "the new state (the apply had completed in the kernel)"
                 : SameRules(live.Owned, before) ? "the previous rules"

@@ -15,24 +15,30 @@ public sealed record DiffLine(DiffKind Kind, string Text)
 /// <summary>Traffic between these two whose conntrack entries must go, because its SNAT mapping changed or went away.</summary>
 public sealed record FlowKey(IPNetwork Source, IPNetwork Destination)
 {
+    public bool Matches(IPAddress source, IPAddress destination) => Source.Contains(source) && Destination.Contains(destination);
+
     public override string ToString() => $"{Source} → {Destination}";
 }
 
 /// <summary>
 /// Everything an administrator sees before anything runs: the line diff of the ruleset and the exact work an apply
 /// will do, in order. The fingerprint lets the apply refuse to run anything other than what was previewed.
+/// The line diff is computed only when someone looks at it: an apply needs the work, not the picture, and at
+/// 10,000 rules the picture is most of the cost.
 /// </summary>
 public sealed record ChangePreview(
     OwnedState Desired,
     KernelState Live,
-    IReadOnlyList<DiffLine> Diff,
     string RestoreScript,
     IReadOnlyList<BoundAddress> AddressesToAdd,
     IReadOnlyList<BoundAddress> AddressesToRemove,
-    IReadOnlyList<FlowKey> FlowsToReset)
+    IReadOnlyList<FlowKey> FlowsToReset,
+    IReadOnlyList<NatRule> RetiredPresent)
 {
-    /// <summary>Hand-written rules the inventory has taken over that are still in the kernel; the apply deletes them.</summary>
-    public IReadOnlyList<NatRule> RetiredPresent { get; init; } = [];
+    private IReadOnlyList<DiffLine>? _diff;
+
+    /// <summary>For a rollback: a stamp of the inventory it will overwrite, so edits made after the preview refuse the apply.</summary>
+    public string? InventoryStamp { get; init; }
 
     /// <summary>
     /// Nothing to do. An address the plan wants that someone bound by hand counts as there (it is not ours to add or
@@ -40,11 +46,13 @@ public sealed record ChangePreview(
     /// </summary>
     public bool InSync => !RulesChange && AddressesToAdd.Count == 0 && AddressesToRemove.Count == 0;
 
-    /// <summary>For a rollback: a stamp of the inventory it will overwrite, so edits made after the preview refuse the apply.</summary>
-    public string? InventoryStamp { get; init; }
     public bool RulesChange => RestoreScript.Length > 0;
-    public int RulesAdded => Diff.Count(l => l.Kind == DiffKind.Added);
-    public int RulesRemoved => Diff.Count(l => l.Kind == DiffKind.Removed);
+
+    /// <summary>Lines of the ruleset view that appear (rules, the jump where it moves, addresses).</summary>
+    public int RulesAdded => Counts.Added;
+    public int RulesRemoved => Counts.Removed;
+
+    public IReadOnlyList<DiffLine> Diff => _diff ??= FirewallDiffer.LineDiff(this);
 
     public string UnifiedDiff => string.Join('\n', Diff.Select(l => l.Unified));
 
@@ -60,4 +68,7 @@ public sealed record ChangePreview(
             return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
         }
     }
+
+    private (int Added, int Removed) Counts => _counts ??= FirewallDiffer.CountChanges(this);
+    private (int Added, int Removed)? _counts;
 }

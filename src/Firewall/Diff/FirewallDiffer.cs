@@ -26,19 +26,42 @@ public static class FirewallDiffer
         return new ChangePreview(
             desired,
             live,
-            LineDiff(RenderView(owned, live), RenderView(desired, live, retiredPresent)),
             rulesDiffer ? RestoreScriptWriter.Write(desired, owned, retiredPresent) : "",
             addressesToAdd,
             addressesToRemove,
-            FlowsToReset(owned, desired, retiredPresent))
-        {
-            RetiredPresent = retiredPresent,
-        };
+            FlowsToReset(owned, desired, retiredPresent),
+            retiredPresent);
     }
 
     /// <summary>The taken-over hand-written rules that are still in the kernel, with the chain they are in.</summary>
     private static IReadOnlyList<NatRule> RetiredPresent(OwnedState desired, KernelState live) =>
         desired.Retired.Where(rule => live.Table.RulesOf(rule.Chain).Contains(rule)).ToArray();
+
+    /// <summary>The line diff of the ruleset view, from what the kernel holds to what is wanted.</summary>
+    internal static IReadOnlyList<DiffLine> LineDiff(ChangePreview preview) =>
+        LineDiff(RenderView(preview.Live.Owned, preview.Live), RenderView(preview.Desired, preview.Live, preview.RetiredPresent));
+
+    /// <summary>
+    /// How many lines of the ruleset view the diff adds and removes, counted from the states (rules are unique within
+    /// their chain), so the badge and the history need not run the line diff. Agrees with the line diff: a moved jump
+    /// is one line removed and one added, and section headers come and go with their sections.
+    /// </summary>
+    internal static (int Added, int Removed) CountChanges(ChangePreview preview)
+    {
+        var (live, desired) = (preview.Live.Owned, preview.Desired);
+        var liveRules = live.AllRules.ToHashSet();
+        var desiredRules = desired.AllRules.ToHashSet();
+        var liveAddresses = live.Addresses.ToHashSet();
+        var desiredAddresses = desired.Addresses.ToHashSet();
+        var jumpsMove = !live.Jumps.SequenceEqual(desired.Jumps);
+        int Headers(OwnedState state) => (state.ChainsExist ? 2 : 0) + (state.Addresses.Count > 0 ? 1 : 0);
+        var headerDelta = Headers(desired) - Headers(live);
+        var added = desiredRules.Count(r => !liveRules.Contains(r)) + desiredAddresses.Count(a => !liveAddresses.Contains(a))
+            + (jumpsMove ? desired.Jumps.Count : 0) + Math.Max(0, headerDelta);
+        var removed = liveRules.Count(r => !desiredRules.Contains(r)) + liveAddresses.Count(a => !desiredAddresses.Contains(a))
+            + (jumpsMove ? live.Jumps.Count : 0) + preview.RetiredPresent.Count + Math.Max(0, -headerDelta);
+        return (added, removed);
+    }
 
     /// <summary>
     /// A flow must lose its conntrack entry whenever the address it should leave from changes: a new mapping

@@ -41,9 +41,8 @@ public static class RestoreScriptWriter
 
     private static void AppendCommand(StringBuilder script, string command, NatRule rule, int? position = null)
     {
-        foreach (var word in rule.Arguments.Append(rule.Chain))
-            if (!IptablesSyntax.IsSafeWord(word))
-                throw new InvalidOperationException($"Refusing to write a rule containing a control character: {rule.SaveLine}");
+        if (!IptablesSyntax.IsSafeWord(rule.Chain) || !rule.Arguments.All(IptablesSyntax.IsSafeWord))
+            throw new InvalidOperationException($"Refusing to write a rule containing a control character: {rule.SaveLine}");
         script.Append(command).Append(' ').Append(rule.Chain);
         if (position is not null) script.Append(' ').Append(position.Value);
         script.Append(' ').Append(rule.Spec).Append('\n');

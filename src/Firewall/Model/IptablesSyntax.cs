@@ -51,5 +51,6 @@ public static class IptablesSyntax
     /// A line break inside a word would end the restore line early and let the rest be read as a new command
     /// (a COMMIT, a <c>*filter</c>, a rule). No legitimate word has one, so refuse rather than escape.
     /// </summary>
-    public static bool IsSafeWord(string word) => !word.Any(char.IsControl);
+    public static bool IsSafeWord(string word) =>
+        word.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') < 0 && word.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') < 0;
 }

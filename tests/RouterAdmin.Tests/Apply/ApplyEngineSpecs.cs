@@ -51,7 +51,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
     protected async Task<List<Revision>> RevisionsAsync()
     {
         await using var db = Router.NewContext();
-        return await db.Revisions.AsNoTracking().OrderBy(r => r.Id).ToListAsync(Ct);
+        return await db.Revisions.AsNoTracking().Include(r => r.Snapshot).OrderBy(r => r.Id).ToListAsync(Ct);
     }
 
     protected async Task<List<string>> AuditActionsAsync()

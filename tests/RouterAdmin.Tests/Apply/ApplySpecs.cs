@@ -45,14 +45,14 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         Assert.Equal(result.RevisionId, revision.Id);
         Assert.Equal((RevisionKind.Apply, RevisionStatus.Applied, "ada", "ticket 42", "simulated"),
             (revision.Kind, revision.Status, revision.Actor, revision.Reason, revision.Backend));
-        Assert.Equal(preview.RestoreScript, revision.RestoreScript);
-        Assert.Equal(preview.UnifiedDiff, revision.DiffText);
-        Assert.Equal(before, revision.BeforeNatTable);
-        Assert.True(OwnedState.FromJson(revision.BeforeStateJson).IsEquivalentTo(OwnedState.Nothing));
-        Assert.True(OwnedState.FromJson(revision.AfterStateJson).IsEquivalentTo(preview.Desired));
-        Assert.Equal((await Inventory.CaptureAsync(Ct)).ToJson(), revision.InventoryJson);
+        Assert.Equal(preview.RestoreScript, revision.Snapshot.RestoreScript);
+        Assert.Equal(preview.UnifiedDiff, string.Join('\n', RevisionDiff.Of(revision.Snapshot).Select(l => l.Unified)));
+        Assert.Equal(before, revision.Snapshot.BeforeNatTable);
+        Assert.True(OwnedState.FromJson(revision.Snapshot.BeforeStateJson).IsEquivalentTo(OwnedState.Nothing));
+        Assert.True(OwnedState.FromJson(revision.Snapshot.AfterStateJson).IsEquivalentTo(preview.Desired));
+        Assert.Equal((await Inventory.CaptureAsync(Ct)).ToJson(), revision.Snapshot.InventoryJson);
         Assert.Equal((preview.RulesAdded, preview.RulesRemoved), (revision.RulesAdded, revision.RulesRemoved));
-        Assert.Contains("ip addr add 203.0.113.9/24 dev eth1 label eth1:ra", revision.CommandsText);
+        Assert.Contains("ip addr add 203.0.113.9/24 dev eth1 label eth1:ra", revision.Snapshot.CommandsText);
         Assert.Equal(InventorySpecs.Start, revision.StartedAt);
         Assert.Equal("apply", (await AuditActionsAsync())[^1]);
     }

@@ -29,7 +29,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
         Assert.Equal("`ip addr del 203.0.113.9/24 dev eth1   (simulated)` exited with status 2: RTNETLINK answers: Cannot assign requested address", result.Error);
         Assert.Equal("The unbind addresses step failed, so nothing was changed: The previous state was restored and verified.", result.Message);
         var kernel = await Router.ReadKernelAsync();
-        Assert.True(kernel.Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionsAsync()).Single(r => r.Id == first).AfterStateJson)));
+        Assert.True(kernel.Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionsAsync()).Single(r => r.Id == first).Snapshot.AfterStateJson)));
         Assert.Equal(["203.0.113.9/24 dev eth1"], kernel.Owned.Addresses.Select(a => a.ToString()));
         var revision = (await RevisionsAsync())[^1];
         Assert.Equal((result.RevisionId, RevisionStatus.Failed, "unbind addresses", result.Error), ((int?)revision.Id, revision.Status, revision.FailedStep, revision.Error));

@@ -51,7 +51,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
         Assert.StartsWith($"Rolled back to revision {_first} as revision {result.RevisionId}", result.Message);
         var kernel = await Router.ReadKernelAsync();
-        Assert.True(kernel.Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_first)).AfterStateJson)));
+        Assert.True(kernel.Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_first)).Snapshot.AfterStateJson)));
         Assert.Equal(["203.0.113.9/24 dev eth1"], kernel.Owned.Addresses.Select(a => a.ToString()));
         Assert.Equal(_firstInventory, (await Inventory.CaptureAsync(Ct)).ToJson());
         Assert.True((await Engine.PreviewApplyAsync(Ct)).InSync);
@@ -67,8 +67,8 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         var revision = await RevisionAsync(result.RevisionId!.Value);
         Assert.Equal((RevisionKind.Rollback, RevisionStatus.Applied, (int?)_first, "otto", "Bob's rules broke the VPN"),
             (revision.Kind, revision.Status, revision.RollbackTargetId, revision.Actor, revision.Reason));
-        Assert.Equal(_firstInventory, revision.InventoryJson);
-        Assert.True(OwnedState.FromJson(revision.BeforeStateJson).IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_second)).AfterStateJson)));
+        Assert.Equal(_firstInventory, revision.Snapshot.InventoryJson);
+        Assert.True(OwnedState.FromJson(revision.Snapshot.BeforeStateJson).IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_second)).Snapshot.AfterStateJson)));
         Assert.Equal("rollback", (await AuditActionsAsync())[^1]);
     }
 
@@ -82,7 +82,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
 
         Assert.Equal((ApplyResultKind.Applied, ApplyResultKind.Applied), (back.Kind, forward.Kind));
         Assert.Equal(_secondInventory, (await Inventory.CaptureAsync(Ct)).ToJson());
-        Assert.True((await Router.ReadKernelAsync()).Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_second)).AfterStateJson)));
+        Assert.True((await Router.ReadKernelAsync()).Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_second)).Snapshot.AfterStateJson)));
     }
 
     [Fact]
