@@ -34,7 +34,7 @@ public sealed class JourneySpecs
         await Expect(browser.Page.GetByTestId("counts")).ToContainTextAsync("2 clients · 2 assignments");
         await Expect(browser.Page.GetByTestId("backend-state")).ToContainTextAsync("iptables (nf_tables)");
         await Expect(browser.Page.GetByTestId("activity-table")).ToContainTextAsync("client1");
-        await browser.ShotAsync("dashboard", docsName: "dashboard");
+        await browser.ShotAsync("dashboard");
 
         foreach (var (path, heading) in new[]
         {
@@ -47,7 +47,7 @@ public sealed class JourneySpecs
             await browser.OpenAsync(path, heading);
         }
         await browser.OpenAsync("/history", "History");
-        await browser.ShotAsync("history", docsName: "history");
+        await browser.ShotAsync("history");
 
         // An administrator on a phone during an outage: nothing wider than the screen.
         await browser.Page.SetViewportSizeAsync(390, 844);
@@ -109,6 +109,10 @@ public sealed class JourneySpecs
         Assert.Equal([NetnsLab.ExternalAlias(3)], receiver.SourcesFor(0xA3));
         Assert.True(await receiver.WaitForAsync(p => p.Any(x => x.Spi == 0xA1 && x.Sequence > appliedAt.Item1 + 5) && p.Any(x => x.Spi == 0xA2 && x.Sequence > appliedAt.Item2 + 5), Arrival, ct),
             "the other clients' ESP must keep flowing");
+        // "Is Carol's VPN up?": the dashboard answers from the kernel's conntrack table while the three flows run.
+        await browser.OpenAsync("/", "Dashboard");
+        await Expect(browser.Page.GetByTestId("activity-table").Locator("tr", new() { HasText = "Carol's laptop" })).ToContainTextAsync("up");
+        await browser.ShotAsync("dashboard", docsName: "dashboard");
         await flow1.StopAsync();
         await flow2.StopAsync();
         foreach (var flow in new[] { flow1, flow2 })
@@ -172,6 +176,7 @@ public sealed class JourneySpecs
         await Expect(browser.Page.GetByTestId("assigned-address")).ToHaveTextAsync("203.0.113.3");
         await browser.OpenAsync("/history", "History");
         await Expect(browser.Page.GetByTestId("revisions-table")).ToContainTextAsync("rollback to #1");
+        await browser.ShotAsync("history", docsName: "history");
         Assert.Empty(browser.Errors);
     }
 
