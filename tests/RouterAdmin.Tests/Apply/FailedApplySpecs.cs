@@ -50,7 +50,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
 
         Assert.Equal(ApplyResultKind.Failed, result.Kind);
         Assert.Equal("iptables-restore", result.FailedStep);
-        Assert.Equal("`iptables-restore --noflush (simulated)` exited with status 1: iptables-restore: line 5 failed: Bad rule (does a matching rule exist in that chain?)", result.Error);
+        Assert.Equal("`iptables-restore --noflush (simulated)` exited with status 1: iptables-restore: line 3 failed: Bad rule (does a matching rule exist in that chain?)", result.Error);
         Assert.Equal("The previous state was restored and verified.", (await RevisionsAsync())[^1].Outcome);
         var after = (await Router.ReadKernelAsync()).Owned;
         Assert.True(after.IsEquivalentTo(before), "the jump someone deleted is back where the snapshot had it");
