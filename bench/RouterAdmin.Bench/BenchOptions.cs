@@ -1,0 +1,65 @@
+using System.Globalization;
+
+namespace RouterAdmin.Bench;
+
+public sealed class UsageException(string message) : Exception(message);
+
+/// <param name="Sizes">Numbers of assignments to measure, smallest first.</param>
+/// <param name="Repeat">Repetitions of every fast measurement (apply cycles, bare restores, piece profiles).</param>
+/// <param name="RuleByRuleRepeat">Repetitions of the slow one-process-per-rule baseline (tens of seconds at 10,000).</param>
+/// <param name="QueryRepeat">Repetitions of each inventory query, after one first (cold) call.</param>
+/// <param name="QuerySize">The size at which the inventory queries run (the largest one measured if it is not among the sizes).</param>
+/// <param name="OutputPath">Where the Markdown report goes, besides stdout; null for stdout only.</param>
+/// <param name="Arguments">The command line as given, for the report.</param>
+public sealed record BenchOptions(
+    IReadOnlyList<int> Sizes,
+    int Repeat,
+    int RuleByRuleRepeat,
+    int QueryRepeat,
+    int QuerySize,
+    string? OutputPath,
+    IReadOnlyList<string> Arguments)
+{
+    public const string Usage = """
+        Usage: sudo dotnet run -c Release --project bench/RouterAdmin.Bench -- [options]
+
+          --sizes 10,1000,10000        assignments to measure (each 1..10000)
+          --repeat 5                   repetitions of the apply cycles, bare restores and piece profiles
+          --rule-by-rule-repeat 1      repetitions of the one-iptables-process-per-rule baseline
+          --query-repeat 20            repetitions of each inventory query (after one cold call)
+          --query-size 10000           number of clients for the inventory queries
+          --out docs/benchmarks.md     where to write the Markdown report ("-" for stdout only);
+                                       default: docs/benchmarks.md of the repository
+        """;
+
+    public int QueryRunSize => Sizes.Contains(QuerySize) ? QuerySize : Sizes[^1];
+
+    public static BenchOptions Parse(IReadOnlyList<string> args, string repositoryRoot)
+    {
+        var options = new BenchOptions([10, 1_000, 10_000], 5, 1, 20, 10_000, Path.Combine(repositoryRoot, "docs", "benchmarks.md"), args);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help") throw new UsageException("");
+            if (i + 1 >= args.Count) throw new UsageException($"{name} needs a value.");
+            var value = args[++i];
+            options = name switch
+            {
+                "--sizes" => options with { Sizes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Count(name, v, 1, BenchConsole.MaxAssignments)).Distinct().Order()] },
+                "--repeat" => options with { Repeat = Count(name, value, 1, 1_000) },
+                "--rule-by-rule-repeat" => options with { RuleByRuleRepeat = Count(name, value, 0, 100) },
+                "--query-repeat" => options with { QueryRepeat = Count(name, value, 1, 10_000) },
+                "--query-size" => options with { QuerySize = Count(name, value, 1, BenchConsole.MaxAssignments) },
+                "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value) },
+                _ => throw new UsageException($"Unknown option {name}."),
+            };
+        }
+        if (options.Sizes.Count == 0) throw new UsageException("--sizes needs at least one size.");
+        return options;
+    }
+
+    private static int Count(string option, string text, int min, int max) =>
+        int.TryParse(text.Replace("_", ""), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new UsageException($"{option} takes whole numbers from {min} to {max}, not \"{text}\".");
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using RouterAdmin.Bench;
+
+// Measures RouterAdmin's apply engine and inventory on a throw-away namespace router; see Report for what is written.
+var repositoryRoot = RepositoryRoot();
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args, repositoryRoot);
+}
+catch (UsageException e)
+{
+    if (e.Message.Length > 0) Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return e.Message.Length > 0 ? 2 : 0;
+}
+if (!Environment.IsPrivilegedProcess)
+{
+    Console.Error.WriteLine("The benchmark creates network namespaces and runs iptables in them: run it as root (sudo).");
+    return 1;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // Let the finally blocks delete the namespaces and the database instead of dying on the spot.
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+var ct = cancellation.Token;
+var started = Stopwatch.GetTimestamp();
+void Log(string message) => Console.Error.WriteLine($"[{Stopwatch.GetElapsedTime(started):mm\\:ss}] {message}");
+
+var loadAtStart = MachineInfo.LoadAverage();
+var machine = await MachineInfo.ReadAsync(ct);
+if (!machine.IsReleaseBuild) Log($"warning: this is a {machine.Build} build; use -c Release for figures worth publishing");
+
+var results = new List<SizeResult>();
+try
+{
+    await using var router = await BenchRouter.CreateAsync(ct);
+    Log($"bench router in namespace {router.RouterNamespace}");
+
+    // JIT, EF Core's model and query compilation: paid once here so the smallest size is not measured cold.
+    await new SizeBenchmark(router, options with { Repeat = 1, RuleByRuleRepeat = 1 }, _ => { }).RunAsync(10, withQueries: false, ct);
+    Log("warm-up done");
+
+    var benchmark = new SizeBenchmark(router, options, Log);
+    foreach (var size in options.Sizes)
+        results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct));
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    Log("interrupted; the bench router and database were removed");
+    return 130;
+}
+
+var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results);
+Console.Out.Write(report);
+if (options.OutputPath is { } path)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+    await File.WriteAllTextAsync(path, report, CancellationToken.None);
+    Log($"wrote {path}");
+}
+return 0;
+
+// The default report path is the repository's docs/, wherever the command is run from.
+static string RepositoryRoot()
+{
+    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        if (File.Exists(Path.Combine(d.FullName, "RouterAdmin.sln"))) return d.FullName;
+    return Directory.GetCurrentDirectory();
+}
