@@ -35,7 +35,8 @@ public static class RouterAdminHost
         services.AddDbContextFactory<AppDbContext>((provider, options) =>
         {
             var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseSqlite(DatabaseOptions.ConnectionString(database.ResolvePath(contentRoot)));
+            options.UseSqlite(DatabaseOptions.ConnectionString(database.ResolvePath(contentRoot)))
+                .AddInterceptors(new SqliteTuning());
         });
 
         services.AddSingleton(TimeProvider.System);

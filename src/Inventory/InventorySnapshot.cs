@@ -28,6 +28,8 @@ public sealed record InventorySnapshot(
     private static readonly JsonSerializerOptions Json = new()
     {
         Converters = { new IPAddressJsonConverter(), new IPNetworkJsonConverter() },
+        // Stored, never embedded in a page: names keep their quotes and angle brackets as they are.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

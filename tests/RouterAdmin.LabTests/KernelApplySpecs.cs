@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
@@ -42,6 +43,9 @@ public sealed class KernelApplySpecs
         Assert.Equal("-A POSTROUTING -m comment --comment \"routeradmin: per-client SNAT, keep first\" -j ROUTERADMIN-SNAT", postrouting[1]);
         Assert.Equal("-A POSTROUTING -s 192.168.1.0/24 -o wan -j MASQUERADE", postrouting[2]);
         Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesAsync(lab));
+        // The verify step's fast path holds on the real kernel: iptables-save prints the planned lines exactly.
+        var (natTable, addresses) = await console.Services.GetRequiredService<RouterAdmin.Firewall.LiveState.LiveStateReader>().ReadRawAsync(ct);
+        Assert.True(RouterAdmin.Firewall.Diff.FirewallDiffer.ShowsWantedState(preview.Desired, natTable, addresses));
 
         var receiver = await lab.StartEspReceiverAsync(ct);
         foreach (var client in lab.Clients)

@@ -32,10 +32,13 @@ public sealed record ChangePreview(
     string RestoreScript,
     IReadOnlyList<BoundAddress> AddressesToAdd,
     IReadOnlyList<BoundAddress> AddressesToRemove,
-    IReadOnlyList<FlowKey> FlowsToReset,
     IReadOnlyList<NatRule> RetiredPresent)
 {
     private IReadOnlyList<DiffLine>? _diff;
+    private IReadOnlyList<FlowKey>? _flows;
+
+    /// <summary>Flows whose conntrack entries an apply deletes; worked out when asked (the verify step does not need them).</summary>
+    public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= FirewallDiffer.FlowsToReset(Live.Owned, Desired, RetiredPresent);
 
     /// <summary>For a rollback: a stamp of the inventory it will overwrite, so edits made after the preview refuse the apply.</summary>
     public string? InventoryStamp { get; init; }

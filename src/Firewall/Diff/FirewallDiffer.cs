@@ -29,8 +29,43 @@ public static class FirewallDiffer
             rulesDiffer ? RestoreScriptWriter.Write(desired, owned, retiredPresent) : "",
             addressesToAdd,
             addressesToRemove,
-            FlowsToReset(owned, desired, retiredPresent),
             retiredPresent);
+    }
+
+    /// <summary>
+    /// The verify step's fast path: whether iptables-save's own text already shows exactly the wanted owned chains, jump
+    /// and taken-over rules gone, compared line by line without parsing 10,000 rules. iptables-save's text is the truth,
+    /// so a match is proof; anything else (a quoting the planner did not predict, a comment that merely mentions the
+    /// chain) is left to the full comparison.
+    /// </summary>
+    public static bool ShowsWantedState(OwnedState desired, string natTableText, IReadOnlyList<LiveAddress> addresses)
+    {
+        var snat = new List<string>(desired.SnatRules.Count);
+        var masquerade = new List<string>(desired.MasqueradeRules.Count);
+        var postrouting = new List<string>();
+        bool snatDeclared = false, masqueradeDeclared = false, inNat = false;
+        foreach (var raw in natTableText.AsSpan().EnumerateLines())
+        {
+            var line = raw.TrimEnd();
+            if (line.StartsWith("*")) { inNat = line.SequenceEqual("*nat"); continue; }
+            if (!inNat) continue;
+            if (line.StartsWith(":" + OwnedChains.Snat + " ")) snatDeclared = true;
+            else if (line.StartsWith(":" + OwnedChains.Masquerade + " ")) masqueradeDeclared = true;
+            else if (line.StartsWith("-A " + OwnedChains.Snat + " ")) snat.Add(line.ToString());
+            else if (line.StartsWith("-A " + OwnedChains.Masquerade + " ")) masquerade.Add(line.ToString());
+            else if (line.StartsWith("-A " + OwnedChains.Postrouting + " ")) postrouting.Add(line.ToString());
+        }
+        if (snatDeclared != desired.ChainsExist || masqueradeDeclared != desired.ChainsExist) return false;
+        if (!snat.SequenceEqual(desired.SnatRules.Select(r => r.SaveLine), StringComparer.Ordinal)) return false;
+        if (!masquerade.SequenceEqual(desired.MasqueradeRules.Select(r => r.SaveLine), StringComparer.Ordinal)) return false;
+        var jumps = postrouting.Select((line, index) => (Position: index + 1, Line: line))
+            .Where(l => l.Line.Contains(" -j " + OwnedChains.Snat, StringComparison.Ordinal))
+            .ToArray();
+        if (!jumps.SequenceEqual(desired.Jumps.Select(j => (j.Position, j.Rule.SaveLine)))) return false;
+        if (desired.Retired.Any(r => r.Chain == OwnedChains.Postrouting && postrouting.Contains(r.SaveLine, StringComparer.Ordinal))) return false;
+        var present = addresses.Select(a => a.Bound).ToHashSet();
+        var wanted = desired.Addresses.ToHashSet();
+        return desired.Addresses.All(present.Contains) && addresses.Where(a => a.IsOwned).All(a => wanted.Contains(a.Bound));
     }
 
     /// <summary>The taken-over hand-written rules that are still in the kernel, with the chain they are in.</summary>
@@ -68,7 +103,7 @@ public static class FirewallDiffer
     /// (it was masqueraded until now), a changed one, or a removed one. Otherwise an ESP flow, refreshed by every
     /// packet, keeps its old source for as long as the tunnel lives.
     /// </summary>
-    private static FlowKey[] FlowsToReset(OwnedState before, OwnedState after, IReadOnlyList<NatRule> retiredPresent)
+    internal static FlowKey[] FlowsToReset(OwnedState before, OwnedState after, IReadOnlyList<NatRule> retiredPresent)
     {
         // A hand-written rule being replaced counts as the flow's old mapping: if ours says the same, nothing moves.
         var retired = retiredPresent.Select(r => SnatMapping.TryParse(r, out var m) ? m : null).OfType<SnatMapping>();

@@ -7,9 +7,11 @@ public static class IptablesSaveParser
 {
     public sealed record Counted(NatRule Rule, long Packets, long Bytes);
 
-    public static NatTable Parse(string text) => ParseWithCounters(text).Table;
+    public static NatTable Parse(string text) => Read(text, countersWanted: false).Table;
 
-    public static (NatTable Table, IReadOnlyList<Counted> Counters) ParseWithCounters(string text)
+    public static (NatTable Table, IReadOnlyList<Counted> Counters) ParseWithCounters(string text) => Read(text, countersWanted: true);
+
+    private static (NatTable Table, IReadOnlyList<Counted> Counters) Read(string text, bool countersWanted)
     {
         var chains = new List<(string Name, string Policy)>();
         var rules = new Dictionary<string, List<NatRule>>(StringComparer.Ordinal);
@@ -45,7 +47,7 @@ public static class IptablesSaveParser
                 rules[rule.Chain] = list = [];
             }
             list.Add(rule);
-            counters.Add(new Counted(rule, packets, bytes));
+            if (countersWanted) counters.Add(new Counted(rule, packets, bytes));
         }
         var table = new NatTable(chains.Select(c => new NatChain(c.Name, c.Policy, rules[c.Name])).ToArray());
         return (table, counters);

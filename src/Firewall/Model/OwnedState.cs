@@ -41,6 +41,9 @@ public sealed record OwnedState(
 
     private sealed record Stored(bool ChainsExist, int[] JumpPositions, string[] JumpRules, string[] SnatRules, string[] MasqueradeRules, string[] Addresses, string[]? Retired = null);
 
+    // Stored, never embedded in a page: no need to escape quotes and angle brackets as \u0022 and friends.
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public string ToJson() => JsonSerializer.Serialize(new Stored(
         ChainsExist,
         Jumps.Select(j => j.Position).ToArray(),
@@ -48,11 +51,11 @@ public sealed record OwnedState(
         SnatRules.Select(r => r.SaveLine).ToArray(),
         MasqueradeRules.Select(r => r.SaveLine).ToArray(),
         Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray(),
-        Retired.Select(r => r.SaveLine).ToArray()));
+        Retired.Select(r => r.SaveLine).ToArray()), Json);
 
     public static OwnedState FromJson(string json)
     {
-        var stored = JsonSerializer.Deserialize<Stored>(json) ?? throw new JsonException("Empty owned state.");
+        var stored = JsonSerializer.Deserialize<Stored>(json, Json) ?? throw new JsonException("Empty owned state.");
         return new OwnedState(
             stored.ChainsExist,
             stored.JumpPositions.Zip(stored.JumpRules, (position, line) => new Jump(position, NatRule.FromSaveLine(line))).ToArray(),

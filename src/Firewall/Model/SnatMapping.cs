@@ -1,6 +1,4 @@
 using System.Net;
-using RouterAdmin.Domain;
-using RouterAdmin.Inventory;
 
 namespace RouterAdmin.Firewall.Model;
 
@@ -32,7 +30,7 @@ public sealed record SnatMapping(IPNetwork Source, IPNetwork Destination, IPAddr
                 case "-m" when hasValue && args[i + 1] == "comment": i++; break;
                 case "--comment" when hasValue: i++; break;
                 case "-j" when hasValue: target = args[++i]; break;
-                case "--to-source" when hasValue && Ipv4.TryParseStrict(args[i + 1], out var to): toSource = to; i++; break;
+                case "--to-source" when hasValue && IPAddress.TryParse(args[i + 1], out var to) && to.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork: toSource = to; i++; break;
                 default: return false;
             }
         }
@@ -41,6 +39,13 @@ public sealed record SnatMapping(IPNetwork Source, IPNetwork Destination, IPAddr
         return true;
     }
 
-    private static bool TryNetwork(string text, out IPNetwork network) =>
-        InventoryValidator.TryParseNetwork(text, out network, out _);
+    // iptables prints canonical networks ("192.168.1.2/32"); a bare address (as typed in a hand-written rule) is a /32.
+    private static bool TryNetwork(string text, out IPNetwork network)
+    {
+        if (text.Contains('/')) return IPNetwork.TryParse(text, out network) && network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        network = default;
+        if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork) return false;
+        network = new IPNetwork(address, 32);
+        return true;
+    }
 }

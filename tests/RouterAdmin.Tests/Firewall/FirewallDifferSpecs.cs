@@ -192,4 +192,19 @@ public sealed class FirewallDifferSpecs
             "  # chain ROUTERADMIN-MASQ",
         ], preview.UnifiedDiff.TrimEnd().Split('\n'));
     }
+
+    [Fact]
+    public void The_verify_fast_path_accepts_iptables_save_text_that_shows_exactly_the_plan_and_nothing_else()
+    {
+        var wanted = FirewallPlanner.Plan(Assigned(("Alice", "192.168.1.2", "203.0.113.9")));
+        var exact = NatTable(Chains, JumpLine, MasqueradeLine, AliceRule);
+
+        Assert.True(FirewallDiffer.ShowsWantedState(wanted, exact, []));
+        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(Chains, MasqueradeLine, JumpLine, AliceRule), []), "jump not first");
+        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(Chains, JumpLine, MasqueradeLine), []), "rule missing");
+        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(Chains, JumpLine, MasqueradeLine, AliceRule, AliceRule), []), "rule twice");
+        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(JumpLine, MasqueradeLine), []), "chains missing");
+        // Whatever the fast path turns down, the full comparison still decides: here it agrees the router is in sync.
+        Assert.True(Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.9")), Live(exact)).InSync);
+    }
 }

@@ -1,0 +1,29 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace RouterAdmin.Data;
+
+/// <summary>
+/// synchronous=NORMAL on every connection (it is per connection, not stored in the file). In WAL mode this keeps the
+/// database consistent through a crash or a power cut and skips the fsync on each commit; what a power cut can lose is
+/// the last few commits, and the kernel loses its rules with the same power cut, after which the boot-time restore puts
+/// back the last confirmed revision that did reach the disk. A process that dies keeps everything it committed.
+/// </summary>
+internal sealed class SqliteTuning : DbConnectionInterceptor
+{
+    private const string Pragmas = "PRAGMA synchronous=NORMAL;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
