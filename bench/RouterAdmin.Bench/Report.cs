@@ -137,7 +137,7 @@ public static class Report
             md.AppendLine($"| {r.Size:N0} | {MiB(Samples.Of(r.FullCycles.Select(c => (double)c.Memory.AllocatedBytes)).Median)} | {MiB(peak)}{own} | {MiB(r.DatabaseBytes)} |");
         }
         md.AppendLine();
-        md.AppendLine($"The database holds every revision of the run ({results[0].FullCycles.Count + results[0].SmallChanges.Count} per size): each keeps the nat table, restore script, diff, commands and three JSON snapshots.").AppendLine();
+        md.AppendLine($"The database holds every revision of the run ({results[0].FullCycles.Count + results[0].SmallChanges.Count} per size): each keeps the nat table, the restore script, the commands and three JSON snapshots (the diff is derived from them when shown).").AppendLine();
     }
 
     private static void Queries(StringBuilder md, BenchOptions options, IReadOnlyList<SizeResult> results)
