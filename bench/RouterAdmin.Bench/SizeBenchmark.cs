@@ -184,6 +184,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
             var (insertMs, recordMs) = await WriteRevisionAsync(console, revision, ct);
             Add("SQLite: insert that revision (SaveChanges)", insertMs);
             Add("SQLite: finish it + audit entry in a transaction", recordMs);
+            Add("drift and pending check (ApplyEngine.CheckAsync: one read, two comparisons)", (await Timing.TimeAsync(() => console.Engine.CheckAsync(ct))).Milliseconds);
             Add("verify (FirewallDiffer.Compare(...).InSync, no line diff)", Timing.Time(() => FirewallDiffer.Compare(desired, live).InSync).Milliseconds);
             // The floor under every command the engine runs per flow: a process through ip netns exec, and one conntrack -D.
             Add("one process: ip netns exec <router> true", (await Timing.TimeAsync(() => router.ExecAsync("true", [], ct: ct))).Milliseconds);
