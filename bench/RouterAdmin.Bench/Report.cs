@@ -102,7 +102,7 @@ public static class Report
     {
         var steps = Enum.GetValues<ApplyStep>().Where(s => results.Any(r => runs(r).Any(c => c.Steps.ContainsKey(s)))).ToArray();
         md.AppendLine($"## {title}").AppendLine();
-        md.AppendLine($"| N | preview | {string.Join(" | ", steps.Select(StepName))} | flows reset | per flow |");
+        md.AppendLine($"| N | preview | {string.Join(" | ", steps.Select(s => s.Describe()))} | flows reset | per flow |");
         md.AppendLine($"|--:|--:|{string.Concat(steps.Select(_ => "--:|"))}--:|--:|");
         foreach (var r in results)
         {
@@ -160,7 +160,7 @@ public static class Report
         foreach (var r in results)
         {
             var largest = Enum.GetValues<ApplyStep>()
-                .Select(s => (Name: StepName(s), Ms: Samples.Of(r.FullCycles.Select(c => c.Steps.GetValueOrDefault(s))).Median))
+                .Select(s => (Name: s.Describe(), Ms: Samples.Of(r.FullCycles.Select(c => c.Steps.GetValueOrDefault(s))).Median))
                 .Where(p => p.Ms > 0)
                 .OrderByDescending(p => p.Ms)
                 .Take(3)
@@ -170,18 +170,6 @@ public static class Report
         md.AppendLine();
     }
 
-    private static string StepName(ApplyStep step) => step switch
-    {
-        ApplyStep.Planning => "planning",
-        ApplyStep.Snapshot => "snapshot",
-        ApplyStep.BindAddresses => "bind addresses",
-        ApplyStep.Restore => "iptables-restore",
-        ApplyStep.UnbindAddresses => "unbind addresses",
-        ApplyStep.Verify => "verify",
-        ApplyStep.ResetConntrack => "conntrack reset",
-        ApplyStep.Record => "record",
-        _ => step.ToString(),
-    };
 
     private static string Verdict(bool pass) => pass ? "PASS" : "**FAIL**";
 

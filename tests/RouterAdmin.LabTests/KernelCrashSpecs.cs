@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
@@ -70,23 +69,7 @@ public sealed class KernelCrashSpecs
     }
 
     /// <summary>Runs the real executable's apply verb against the lab router and the console's database, dying on cue.</summary>
-    private static async Task<(int Code, string Output)> RunConsoleAsync(LabConsole console, ApplyStep killAfter, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo(DotNet, [Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), "apply", "--reason", "crash test", "--yes"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in console.Settings)
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        start.Environment["RouterAdmin__Testing__KillAfterStep"] = killAfter.ToString();
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        return (process.ExitCode, await output + await error);
-    }
-
-    private static string DotNet =>
-        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+    private static Task<(int Code, string Output)> RunConsoleAsync(LabConsole console, ApplyStep killAfter, CancellationToken ct) =>
+        ConsoleProcess.RunAsync(console, ["apply", "--reason", "crash test", "--yes"], ct,
+            new Dictionary<string, string?> { ["RouterAdmin:Testing:KillAfterStep"] = killAfter.ToString() });
 }

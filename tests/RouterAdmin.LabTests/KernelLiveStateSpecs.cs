@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RouterAdmin.Firewall.Apply;
@@ -267,7 +266,7 @@ public sealed class KernelLiveStateSpecs
         await lab.ExecAsync(lab.RouterNamespace, "ip", "addr", "flush", "dev", "wan", "label", "wan:ra");
         Assert.Equal("", await RouterSnapshot.OwnedChainAsync(lab));
 
-        var (code, output) = await RunVerbAsync(console, "restore", ct);
+        var (code, output) = await ConsoleProcess.RunAsync(console, ["restore"], ct);
 
         Assert.True(code == 0, output);
         Assert.Equal(confirmedChain, await RouterSnapshot.OwnedChainAsync(lab));
@@ -307,23 +306,4 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal(0, bob.EspFlows);
         Assert.True(bob.RuleInKernel);
     }
-
-    private static async Task<(int Code, string Output)> RunVerbAsync(LabConsole console, string verb, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo(DotNet, [Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), verb])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in console.Settings)
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        return (process.ExitCode, await output + await error);
-    }
-
-    private static string DotNet =>
-        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 }

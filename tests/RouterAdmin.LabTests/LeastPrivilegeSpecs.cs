@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RouterAdmin.LabTests.Console;
 using RouterAdmin.LabTests.Lab;
 using Xunit;
@@ -26,31 +25,19 @@ public sealed class LeastPrivilegeSpecs
         foreach (var file in Directory.GetFiles(console.Directory)) File.SetUnixFileMode(file, (UnixFileMode)0x1B6);
 
         // Already inside the router's namespace, so no namespace switching (which would need CAP_SYS_ADMIN).
-        var start = new ProcessStartInfo("ip",
-        [
-            "netns", "exec", lab.RouterNamespace,
-            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin",
-            DotNet, Path.Combine(AppContext.BaseDirectory, "RouterAdmin.dll"), "apply", "--reason", "as nobody", "--yes",
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["RouterAdmin__Database__Path"] = console.DatabasePath;
-        start.Environment["RouterAdmin__Firewall__Backend"] = "Iptables";
-        start.Environment["RouterAdmin__Firewall__Namespace"] = "";
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(ct) + await process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        var (code, output) = await ConsoleProcess.RunAsync(console, ["apply", "--reason", "as nobody", "--yes"], ct,
+            new Dictionary<string, string?> { ["RouterAdmin:Firewall:Namespace"] = "" },
+            launcher:
+            [
+                "ip", "netns", "exec", lab.RouterNamespace,
+                "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin",
+            ]);
 
-        Assert.True(process.ExitCode == 0, output);
+        Assert.True(code == 0, output);
         Assert.Contains("1 conntrack entr(ies) reset", output);
         Assert.Contains("--to-source 203.0.113.2", await RouterSnapshot.OwnedChainAsync(lab));
         Assert.Equal(["203.0.113.2/24", "203.0.113.3/24"], await RouterSnapshot.OwnedAddressesAsync(lab));
         Assert.Equal("cli", (await new HistoryReader(console).LastAsync()).Actor);
     }
-
-    private static string DotNet =>
-        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "/usr/bin/dotnet";
 }

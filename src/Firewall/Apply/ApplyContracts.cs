@@ -42,3 +42,20 @@ public sealed record RunningApply(string Actor, string Kind, DateTimeOffset Star
 
 /// <summary>Raised to stop an apply that would not do what the administrator previewed.</summary>
 public sealed class PreviewOutdatedException() : Exception("The router or the inventory changed since this preview was made; nothing was applied. Review the new diff and apply again.");
+
+public static class ApplyStepText
+{
+    /// <summary>The step as the administrator (and the history's "failed step") names it.</summary>
+    public static string Describe(this ApplyStep step) => step switch
+    {
+        ApplyStep.BindAddresses => "bind addresses",
+        ApplyStep.Restore => "iptables-restore",
+        ApplyStep.UnbindAddresses => "unbind addresses",
+        ApplyStep.Verify => "verify",
+        ApplyStep.ResetConntrack => "conntrack reset",
+        ApplyStep.Record => "record",
+        ApplyStep.Snapshot => "snapshot",
+        ApplyStep.RestoringSnapshot => "restore snapshot",
+        _ => "planning",
+    };
+}

@@ -274,7 +274,7 @@ public sealed class ApplyEngine(
             logger.LogWarning(failure, "Revision {Revision} failed at {Step}; restoring the snapshot", revision.Id, step);
             var problem = await RestoreSnapshotAsync(live.Owned);
             revision.Status = problem is null ? RevisionStatus.Failed : RevisionStatus.FailedNotRestored;
-            revision.FailedStep = StepName(step);
+            revision.FailedStep = step.Describe();
             revision.Error = failure is FirewallCommandException or VerificationException ? failure.Message : failure.ToString();
             revision.Outcome = problem ?? "The previous state was restored and verified.";
             revision.FinishedAt = clock.GetUtcNow();
@@ -282,8 +282,8 @@ public sealed class ApplyEngine(
             await db.SaveChangesAsync(CancellationToken.None);
             return new ApplyResult(ApplyResultKind.Failed,
                 problem is null
-                    ? $"The {StepName(step)} step failed, so nothing was changed: {revision.Outcome}"
-                    : $"The {StepName(step)} step failed, and the router may be half changed: {problem}",
+                    ? $"The {step.Describe()} step failed, so nothing was changed: {revision.Outcome}"
+                    : $"The {step.Describe()} step failed, and the router may be half changed: {problem}",
                 revision.Id, revision.FailedStep, revision.Error);
         }
     }
@@ -448,18 +448,6 @@ public sealed class ApplyEngine(
         return $"{what} as revision {revision.Id}: {preview.RulesAdded} line(s) added, {preview.RulesRemoved} removed, {revision.ConntrackEntriesDeleted} conntrack entr(ies) reset.{confirm}";
     }
 
-    internal static string StepName(ApplyStep step) => step switch
-    {
-        ApplyStep.BindAddresses => "bind addresses",
-        ApplyStep.Restore => "iptables-restore",
-        ApplyStep.UnbindAddresses => "unbind addresses",
-        ApplyStep.Verify => "verify",
-        ApplyStep.ResetConntrack => "conntrack reset",
-        ApplyStep.Record => "record",
-        ApplyStep.Snapshot => "snapshot",
-        ApplyStep.RestoringSnapshot => "restore snapshot",
-        _ => "planning",
-    };
 }
 
 /// <summary>The kernel, read back after the apply, is not what was planned (someone changed it meanwhile, or a tool misbehaved).</summary>
