@@ -56,9 +56,13 @@ internal static class ApiEndpoints
         try
         {
             var result = await action(UserService.ActorOf(http.User));
-            return result is ApplyResult { Succeeded: false, Kind: ApplyResultKind.Refused } refused
-                ? Results.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict)
-                : Results.Ok(result);
+            return result switch
+            {
+                ApplyResult { Kind: ApplyResultKind.Refused } refused => Results.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict),
+                // A script that checks only the status must not take a failed apply for a good one.
+                ApplyResult { Kind: ApplyResultKind.Failed } failed => Results.Json(failed, statusCode: StatusCodes.Status500InternalServerError),
+                _ => Results.Ok(result),
+            };
         }
         catch (InventoryValidationException e)
         {

@@ -26,6 +26,8 @@ public enum RevisionStatus
     AwaitingConfirmation,
     /// <summary>Was in effect while awaiting confirmation and has been undone.</summary>
     Reverted,
+    /// <summary>Not confirmed in time, and undoing it failed: still in effect until someone acts.</summary>
+    RevertFailed,
     /// <summary>A step failed; the kernel was put back as it was before the apply.</summary>
     Failed,
     /// <summary>A step failed and putting the previous state back failed too: the dashboard shows what the kernel holds.</summary>

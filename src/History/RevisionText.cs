@@ -8,6 +8,7 @@ public static class RevisionText
         RevisionStatus.Applied => "applied",
         RevisionStatus.AwaitingConfirmation => "awaiting confirmation",
         RevisionStatus.Reverted => "reverted (not confirmed)",
+        RevisionStatus.RevertFailed => "not confirmed, rollback FAILED: still in effect",
         RevisionStatus.Failed => "failed, previous state restored",
         RevisionStatus.FailedNotRestored => "failed, previous state NOT restored",
         RevisionStatus.Interrupted => "interrupted, previous state restored",

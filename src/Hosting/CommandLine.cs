@@ -32,13 +32,13 @@ public static class CommandLine
                 await RouterAdminHost.BuildWebApp(args).RunAsync();
                 return 0;
             case "create-admin":
-                return await WithServicesAsync(rest, CreateAdminAsync);
+                return await WithServicesAsync(rest, CreateAdminAsync, changesRouter: false);
             case "preview":
-                return await WithServicesAsync(rest, (services, _) => PreviewAsync(services));
+                return await WithServicesAsync(rest, (services, _) => PreviewAsync(services), changesRouter: false);
             case "apply":
-                return await WithServicesAsync(rest, ApplyAsync);
+                return await WithServicesAsync(rest, ApplyAsync, changesRouter: true);
             case "restore":
-                return await WithServicesAsync(rest, (services, _) => RestoreAsync(services));
+                return await WithServicesAsync(rest, (services, _) => RestoreAsync(services), changesRouter: true);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -48,7 +48,8 @@ public static class CommandLine
         }
     }
 
-    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run)
+    /// <param name="changesRouter">Verbs that change the router first finish an apply a dead process left half done; the others touch nothing.</param>
+    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run, bool changesRouter)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -59,7 +60,8 @@ public static class CommandLine
         builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
         using var host = builder.Build();
         await DatabaseMigrator.MigrateAsync(host.Services);
-        await host.Services.GetRequiredService<ApplyRecovery>().RecoverAsync(CancellationToken.None);
+        if (changesRouter)
+            await host.Services.GetRequiredService<ApplyRecovery>().RecoverAsync(CancellationToken.None);
         return await run(host.Services, args);
     }
 

@@ -53,7 +53,8 @@ public static class RouterAdminHost
                 _ => provider.GetRequiredService<SimulatedBackend>(),
             });
         services.AddSingleton<LiveStateReader>();
-        services.AddSingleton<ApplyGate>();
+        services.AddSingleton(provider => new ApplyGate(Path.Combine(
+            Path.GetDirectoryName(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ResolvePath(contentRoot))!, "apply.lock")));
         services.AddSingleton<FaultInjection>();
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplyRecovery>();

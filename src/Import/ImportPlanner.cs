@@ -31,7 +31,8 @@ public static class ImportPlanner
     public static ImportProposal Scan(InventorySnapshot inventory, KernelState live)
     {
         var lan = inventory.Settings.LanSubnet;
-        var masquerade = live.ForeignPostrouting.FirstOrDefault(r => r.Target == "MASQUERADE" && r.ValueOf("-s") is not null);
+        // "! -o br-lan" is not a WAN interface: a negated rule suggests nothing.
+        var masquerade = live.ForeignPostrouting.FirstOrDefault(r => r.Target == "MASQUERADE" && r.ValueOf("-s") is not null && !r.Arguments.Contains("!"));
         IPNetwork? suggestedLan = null;
         if (masquerade?.ValueOf("-s") is { } source && InventoryValidator.TryParseNetwork(source, out var network, out _))
         {
@@ -62,17 +63,10 @@ public static class ImportPlanner
     /// themselves marked as retired so that the next apply replaces them with the owned chain.
     /// </summary>
     public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Import(
-        InventorySnapshot inventory, KernelState live, IReadOnlyCollection<string> ruleLines, bool useSuggestedSettings)
+        InventorySnapshot inventory, KernelState live, IReadOnlyCollection<string> ruleLines)
     {
         var proposal = Scan(inventory, live);
-        var settings = inventory.Settings;
-        if (useSuggestedSettings && (proposal.SuggestedLanSubnet is not null || proposal.SuggestedWanInterface is not null))
-            settings = settings with
-            {
-                LanSubnet = proposal.SuggestedLanSubnet ?? settings.LanSubnet,
-                WanInterface = proposal.SuggestedWanInterface ?? settings.WanInterface,
-            };
-        var builder = new InventoryBuilder(inventory with { Settings = settings }, live);
+        var builder = new InventoryBuilder(inventory, live);
         var notes = new List<string>();
         foreach (var candidate in proposal.Candidates.Where(c => ruleLines.Contains(c.RuleLine)))
         {
@@ -91,12 +85,15 @@ public static class ImportPlanner
     /// <summary>
     /// The inventory that describes what the kernel does now: the mappings of RouterAdmin's own chain, and of plain
     /// per-client SNAT rules someone put in POSTROUTING (which are retired, so the next apply folds them into the chain).
-    /// Assignments the kernel does not have are removed; nothing else is deleted.
+    /// Assignments of enabled clients the kernel does not have are removed; nothing else is deleted.
     /// </summary>
     public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Adopt(InventorySnapshot inventory, KernelState live)
     {
         var settings = inventory.Settings with { ManageMasquerade = live.Owned.MasqueradeRules.Count > 0 };
-        var builder = new InventoryBuilder(inventory with { Settings = settings, Assignments = [] }, live);
+        // A disabled client has no rule by design: its reserved addresses are not drift and stay.
+        var disabled = inventory.Clients.Where(c => !c.Enabled).Select(c => c.Id).ToHashSet();
+        var kept = inventory.Assignments.Where(a => disabled.Contains(a.ClientId)).ToArray();
+        var builder = new InventoryBuilder(inventory with { Settings = settings, Assignments = kept }, live);
         var notes = new List<string>();
         // Rules above our jump win over ours for the same flow, so they are taken first.
         var jumpAt = live.Owned.Jumps.Count > 0 ? live.Owned.Jumps.Min(j => j.Position) : int.MaxValue;

@@ -30,11 +30,24 @@ public sealed class ImportService(
     public async Task<ImportOutcome> ImportAsync(IReadOnlyCollection<string> ruleLines, bool useSuggestedSettings, Actor actor, CancellationToken ct = default)
     {
         actor.EnsureCanEdit();
+        var live = await reader.ReadAsync(ct);
+        var proposal = ImportPlanner.Scan(await inventory.CaptureAsync(ct), live);
+        if (useSuggestedSettings && (proposal.SuggestedLanSubnet is not null || proposal.SuggestedWanInterface is not null))
+        {
+            // Through the settings service, so the suggestion is validated (and refused with a message) like a typed one.
+            var settings = await inventory.GetSettingsAsync(ct);
+            await inventory.UpdateSettingsAsync(new SettingsDraft
+            {
+                WanInterface = proposal.SuggestedWanInterface ?? settings.WanInterface,
+                LanSubnet = (proposal.SuggestedLanSubnet ?? settings.LanSubnet).ToString(),
+                ManageMasquerade = settings.ManageMasquerade,
+            }, actor, ct);
+        }
         await using var _ = await engine.Gate.EnterAsync(actor.Name, "import", clock, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var before = await InventoryService.CaptureAsync(db, ct);
-        var (imported, notes) = ImportPlanner.Import(before, await reader.ReadAsync(ct), ruleLines, useSuggestedSettings);
+        var (imported, notes) = ImportPlanner.Import(before, await reader.ReadAsync(ct), ruleLines);
         await InventoryService.ReplaceAsync(db, imported, ct);
         var added = imported.Assignments.Count - before.Assignments.Count;
         db.Record(clock, actor.Name, "import", "Hand-written rules",

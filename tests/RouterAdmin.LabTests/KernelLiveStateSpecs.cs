@@ -244,6 +244,41 @@ public sealed class KernelLiveStateSpecs
     }
 
     [Fact]
+    public async Task Undoing_an_apply_that_replaced_hand_written_rules_puts_those_rules_back_where_they_were()
+    {
+        LabRequirements.Ensure();
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var lab = await NetnsLab.CreateAsync(new LabOptions { BindAliases = true }, ct);
+        foreach (var client in lab.Clients.Take(2))
+            await lab.IptablesAsync("-t", "nat", "-I", "POSTROUTING", client.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", client.Address.ToString(),
+                "-d", NetnsLab.VpnServer.ToString(), "-j", "SNAT", "--to-source", NetnsLab.ExternalAlias(client.Number).ToString());
+        var handWritten = await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING");
+        await using var console = await LabConsole.StartAsync(lab, configureServices: s => s.AddSingleton<TimeProvider>(time));
+        var importer = console.Services.GetRequiredService<ImportService>();
+        var confirmations = console.Services.GetRequiredService<ConfirmationService>();
+        await importer.ImportAsync((await importer.ScanAsync(ct)).Candidates.Select(c => c.RuleLine).ToArray(), useSuggestedSettings: true, LabConsole.Admin, ct);
+
+        var (preview, result) = await console.PreviewAndApplyAsync("take over, with a safety net", TimeSpan.FromSeconds(60));
+        await confirmations.RefreshAsync(ct);
+        Assert.Equal(ApplyResultKind.Applied, result.Kind);
+        Assert.Equal(2, preview.RetiredPresent.Count);
+        Assert.DoesNotContain("--to-source", (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Replace("ROUTERADMIN", "", StringComparison.Ordinal));
+
+        time.Advance(TimeSpan.FromSeconds(61));
+        await confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        // The unconfirmed change is gone and the rules it had replaced are back, in their places, doing their job.
+        Assert.Equal(handWritten, await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING"));
+        Assert.Equal(RevisionStatus.Reverted, (await new HistoryReader(console).AllAsync()).Single(r => r.Id == result.RevisionId).Status);
+        Assert.False((await console.Services.GetRequiredService<FirewallStatusMonitor>().RefreshAsync(ct)).Drifted);
+        var receiver = await lab.StartEspReceiverAsync(ct);
+        await (await lab.OpenEspSenderAsync(lab.Clients[1], ct)).SendAsync(NetnsLab.VpnServer, 0xC2, 5, Gap, ct);
+        Assert.True(await receiver.WaitForCountAsync(0xC2, 5, Arrival, ct));
+        Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(0xC2));
+    }
+
+    [Fact]
     public async Task The_restore_verb_brings_back_the_last_confirmed_revision_on_a_flushed_router_and_never_a_pending_one()
     {
         LabRequirements.Ensure();

@@ -79,9 +79,13 @@ public sealed class ApplyEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var previous = await LastInEffectAsync(db, before: unconfirmed.Id, ct);
-        var inventory = previous is null ? await InventoryService.CaptureAsync(db, ct) : InventorySnapshot.FromJson((await SnapshotOfAsync(db, previous.Id, ct)).InventoryJson);
-        var before = await SnapshotOfAsync(db, unconfirmed.Id, ct);
-        var target = new ApplyTarget(RevisionKind.AutoRollback, OwnedState.FromJson(before.BeforeStateJson), inventory, previous is not null, unconfirmed.Id);
+        var snapshot = await SnapshotOfAsync(db, unconfirmed.Id, ct);
+        var current = await InventoryService.CaptureAsync(db, ct);
+        // The inventory goes back too, unless someone edited it during the window: those edits were never applied and
+        // would vanish unseen, so then only the kernel goes back and the edits show as pending changes.
+        var untouched = current.ToJson() == snapshot.InventoryJson;
+        var inventory = previous is not null && untouched ? InventorySnapshot.FromJson((await SnapshotOfAsync(db, previous.Id, ct)).InventoryJson) : current;
+        var target = new ApplyTarget(RevisionKind.AutoRollback, OwnedState.FromJson(snapshot.BeforeStateJson), inventory, previous is not null && untouched, unconfirmed.Id);
         return await RunUnattendedAsync(target, reason, ct);
     }
 
@@ -107,6 +111,16 @@ public sealed class ApplyEngine(
     }
 
     internal ApplyGate Gate => gate;
+
+    private static int IndexOf(IReadOnlyList<NatRule> rules, NatRule rule)
+    {
+        for (var i = 0; i < rules.Count; i++)
+            if (rules[i].Equals(rule)) return i;
+        return -1;
+    }
+
+    public static readonly TimeSpan MinConfirmWindow = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan MaxConfirmWindow = TimeSpan.FromHours(1);
 
     public sealed record StateCheck(ChangePreview Pending, ChangePreview? Drift, int? BaselineRevisionId);
 
@@ -171,7 +185,10 @@ public sealed class ApplyEngine(
     internal static async Task<RevisionSnapshot> SnapshotOfAsync(AppDbContext db, int revisionId, CancellationToken ct) =>
         await db.RevisionSnapshots.AsNoTracking().SingleAsync(s => s.RevisionId == revisionId, ct);
 
-    private (int RevisionId, OwnedState State)? _baseline;
+    private sealed record Baseline(int RevisionId, OwnedState State);
+
+    // A reference swapped whole, so the status monitor and a re-apply never see a revision paired with another's state.
+    private volatile Baseline? _baseline;
 
     /// <summary>
     /// The state a revision put on the kernel, kept parsed for the newest one: the background drift check compares
@@ -181,20 +198,20 @@ public sealed class ApplyEngine(
     {
         if (_baseline is { } cached && cached.RevisionId == revisionId) return cached.State;
         var state = OwnedState.FromJson(await db.RevisionSnapshots.AsNoTracking().Where(s => s.RevisionId == revisionId).Select(s => s.AfterStateJson).SingleAsync(ct));
-        _baseline = (revisionId, state);
+        _baseline = new Baseline(revisionId, state);
         return state;
     }
 
     /// <summary>The newest revision whose state was (or is) in effect on the kernel.</summary>
     internal static async Task<Revision?> LastInEffectAsync(AppDbContext db, int? before, CancellationToken ct, bool includeAwaiting = false) =>
         await db.Revisions.AsNoTracking()
-            .Where(r => r.Status == RevisionStatus.Applied || (includeAwaiting && r.Status == RevisionStatus.AwaitingConfirmation))
+            .Where(r => r.Status == RevisionStatus.Applied || r.Status == RevisionStatus.RevertFailed || (includeAwaiting && r.Status == RevisionStatus.AwaitingConfirmation))
             .Where(r => before == null || r.Id < before)
             .OrderByDescending(r => r.Id)
             .FirstOrDefaultAsync(ct);
 
     private static bool WasInEffect(RevisionStatus status) =>
-        status is RevisionStatus.Applied or RevisionStatus.AwaitingConfirmation or RevisionStatus.Reverted;
+        status is RevisionStatus.Applied or RevisionStatus.AwaitingConfirmation or RevisionStatus.Reverted or RevisionStatus.RevertFailed;
 
     private async Task<ApplyResult> RunUnattendedAsync(ApplyTarget target, string reason, CancellationToken ct)
     {
@@ -210,6 +227,8 @@ public sealed class ApplyEngine(
             return new ApplyResult(ApplyResultKind.Refused, "Say why: a reason is required, so the history explains the change.");
         if (reason.Length > 500 || reason.Any(char.IsControl))
             return new ApplyResult(ApplyResultKind.Refused, "The reason must be one line of at most 500 characters.");
+        if (request.ConfirmWithin is { } window && (window < MinConfirmWindow || window > MaxConfirmWindow))
+            return new ApplyResult(ApplyResultKind.Refused, $"A confirmation window must be between {MinConfirmWindow.TotalSeconds:0} seconds and {MaxConfirmWindow.TotalMinutes:0} minutes.");
 
         Report(ApplyStep.Planning, "Reading the router and planning");
         var desired = target.Desired;
@@ -224,9 +243,17 @@ public sealed class ApplyEngine(
 
         var started = Stopwatch.GetTimestamp();
         Report(ApplyStep.Snapshot, "Saving a snapshot of the current state");
+        // What undoing this apply must put back: the owned part as it is, and the hand-written rules it is about to
+        // delete, at their places.
+        var postrouting = live.Table.RulesOf(OwnedChains.Postrouting);
+        var before = live.Owned with
+        {
+            Reinstated = preview.RetiredPresent.Where(r => r.Chain == OwnedChains.Postrouting)
+                .Select(r => new Jump(IndexOf(postrouting, r) + 1, r)).ToArray(),
+        };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // The three snapshots are independent megabytes of JSON at 10,000 rules: write them side by side.
-        var beforeJson = Task.Run(() => live.Owned.ToJson(), ct);
+        var beforeJson = Task.Run(() => before.ToJson(), ct);
         var afterJson = Task.Run(() => desired.ToJson(), ct);
         var inventoryJson = Task.Run(() => target.Inventory.ToJson(), ct);
         var revision = new Revision
@@ -272,14 +299,19 @@ public sealed class ApplyEngine(
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
             logger.LogWarning(failure, "Revision {Revision} failed at {Step}; restoring the snapshot", revision.Id, step);
-            var problem = await RestoreSnapshotAsync(live.Owned);
-            revision.Status = problem is null ? RevisionStatus.Failed : RevisionStatus.FailedNotRestored;
-            revision.FailedStep = step.Describe();
-            revision.Error = failure is FirewallCommandException or VerificationException ? failure.Message : failure.ToString();
-            revision.Outcome = problem ?? "The previous state was restored and verified.";
-            revision.FinishedAt = clock.GetUtcNow();
-            db.Record(clock, request.Actor.Name, AuditAction(target.Kind) + ".failed", $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
-            await db.SaveChangesAsync(CancellationToken.None);
+            var problem = await RestoreSnapshotAsync(before);
+            // A fresh context: the failed one may still track what the record step was adding (an inventory, an audit entry).
+            await using var failed = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var record = await failed.Revisions.SingleAsync(r => r.Id == revision.Id, CancellationToken.None);
+            record.Status = revision.Status = problem is null ? RevisionStatus.Failed : RevisionStatus.FailedNotRestored;
+            record.FailedStep = revision.FailedStep = step.Describe();
+            // The tool's words for the administrator; a stack trace belongs in the log, not on a page viewers can read.
+            record.Error = revision.Error = failure.Message;
+            record.Outcome = revision.Outcome = problem ?? "The previous state was restored and verified.";
+            record.FinishedAt = revision.FinishedAt = clock.GetUtcNow();
+            record.ConntrackEntriesDeleted = revision.ConntrackEntriesDeleted;
+            failed.Record(clock, request.Actor.Name, AuditAction(target.Kind) + ".failed", $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
+            await failed.SaveChangesAsync(CancellationToken.None);
             return new ApplyResult(ApplyResultKind.Failed,
                 problem is null
                     ? $"The {step.Describe()} step failed, so nothing was changed: {revision.Outcome}"

@@ -1,10 +1,15 @@
 namespace RouterAdmin.Firewall.Apply;
 
 /// <summary>
-/// One apply at a time, across every browser session and the command line: a second one waits for the first to finish
+/// One apply at a time, across every browser session and every process: a second one waits for the first to finish
 /// (and then, because the state has moved, is refused until its author previews again). Also publishes what is running.
 /// </summary>
-public sealed class ApplyGate
+/// <remarks>
+/// Inside the process a semaphore orders the circuits; between processes (the console and a verb such as restore or
+/// apply) an exclusive lock on a file beside the database does, so a verb never mistakes the console's running apply
+/// for an interrupted one. The kernel drops the lock when its holder dies, which is what lets recovery run after a crash.
+/// </remarks>
+public sealed class ApplyGate(string lockFile)
 {
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private RunningApply? _running;
@@ -17,9 +22,36 @@ public sealed class ApplyGate
     public async Task<IAsyncDisposable> EnterAsync(string actor, string kind, TimeProvider clock, CancellationToken cancellationToken)
     {
         await _semaphore.WaitAsync(cancellationToken);
+        FileStream held;
+        try
+        {
+            held = await LockFileAsync(cancellationToken);
+        }
+        catch
+        {
+            _semaphore.Release();
+            throw;
+        }
         _running = new RunningApply(actor, kind, clock.GetUtcNow(), new ApplyProgress(ApplyStep.Planning, "Planning"));
         Changed?.Invoke();
-        return new Exit(this);
+        return new Exit(this, held);
+    }
+
+    private async Task<FileStream> LockFileAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is an exclusive flock on Linux, held until the stream is closed or the process dies.
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(100, cancellationToken); // another process is changing the router
+            }
+        }
     }
 
     public void Report(ApplyProgress progress)
@@ -28,14 +60,14 @@ public sealed class ApplyGate
         Changed?.Invoke();
     }
 
-    private sealed class Exit(ApplyGate gate) : IAsyncDisposable
+    private sealed class Exit(ApplyGate gate, FileStream held) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
+            await held.DisposeAsync();
             gate._running = null;
             gate._semaphore.Release();
             gate.Changed?.Invoke();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -17,11 +17,13 @@ public sealed class ApplyRecovery(IDbContextFactory<AppDbContext> dbFactory, App
 {
     public async Task<int> RecoverAsync(CancellationToken ct)
     {
+        // Holding the gate (and its lock file) first means no other process is applying: whatever is still "in
+        // progress" after that belongs to a process that died.
+        await using var _ = await engine.Gate.EnterAsync("system", "recovery", clock, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var interrupted = await db.Revisions.Where(r => r.Status == RevisionStatus.InProgress).OrderBy(r => r.Id).ToListAsync(ct);
         if (interrupted.Count == 0) return 0;
 
-        await using var _ = await engine.Gate.EnterAsync("system", "recovery", clock, ct);
         foreach (var revision in interrupted)
         {
             var snapshot = await ApplyEngine.SnapshotOfAsync(db, revision.Id, ct);

@@ -119,6 +119,7 @@ public sealed class ConfirmationService : IDisposable
                 {
                     result = await _engine.RevertUnconfirmedAsync(revision, reason, ct);
                     _logger.LogWarning("Revision {Revision} rolled back: {Reason}. {Result}", revisionId, reason, result.Message);
+                    if (result.Kind != ApplyResultKind.Applied) await SettleAsync(revisionId, result, ct);
                 }
             }
             await RefreshAsync(ct);
@@ -129,6 +130,27 @@ public sealed class ConfirmationService : IDisposable
             _logger.LogError(e, "Rolling back unconfirmed revision {Revision} failed", revisionId);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A revert that did not run still ends the confirmation window, or the timer would fire again at once: with
+    /// nothing to do the kernel already held the previous state (reverted); a failure leaves the change in effect,
+    /// marked so, on the dashboard and in the history, for a person to act on.
+    /// </summary>
+    private async Task SettleAsync(int revisionId, ApplyResult result, CancellationToken ct)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var revision = await db.Revisions.SingleAsync(r => r.Id == revisionId, ct);
+        if (revision.Status != RevisionStatus.AwaitingConfirmation) return;
+        revision.Status = result.Kind == ApplyResultKind.NothingToDo ? RevisionStatus.Reverted : RevisionStatus.RevertFailed;
+        revision.Outcome = result.Kind == ApplyResultKind.NothingToDo
+            ? "Not confirmed in time; the router already held the previous state."
+            : $"Not confirmed in time, and the automatic rollback failed: {result.Message} {result.Error}".TrimEnd();
+        db.Record(_clock, Actor.System.Name, revision.Status == RevisionStatus.Reverted ? "rollback.automatic" : "rollback.automatic.failed",
+            $"Revision {revisionId}", revision.Outcome);
+        await db.SaveChangesAsync(ct);
+        if (revision.Status == RevisionStatus.RevertFailed)
+            _logger.LogError("Revision {Revision} was not confirmed and could not be rolled back: {Result}", revisionId, result.Message);
     }
 
     private void OnApplyChanged()

@@ -59,7 +59,8 @@ public sealed partial class IptablesBackend(CommandRunner runner, IOptions<Firew
 
     public async Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken)
     {
-        var output = await runner.RunAsync(Options.Paths.Conntrack, ["-L"], throwOnFailure: false, cancellationToken: cancellationToken);
+        // A failed listing must not read as "no connections": the apply would then skip resets it needs.
+        var output = await runner.RunAsync(Options.Paths.Conntrack, ["-L"], cancellationToken: cancellationToken);
         return ConntrackParser.Parse(output.StandardOutput);
     }
 

@@ -40,6 +40,9 @@ public sealed record ChangePreview(
     /// <summary>Flows whose conntrack entries an apply deletes; worked out when asked (the verify step does not need them).</summary>
     public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= FirewallDiffer.FlowsToReset(Live.Owned, Desired, RetiredPresent);
 
+    /// <summary>Hand-written rules this state puts back into POSTROUTING (see <see cref="OwnedState.Reinstated"/>) that are missing now.</summary>
+    public IReadOnlyList<Jump> ReinstateMissing { get; init; } = [];
+
     /// <summary>For a rollback: a stamp of the inventory it will overwrite, so edits made after the preview refuse the apply.</summary>
     public string? InventoryStamp { get; init; }
 

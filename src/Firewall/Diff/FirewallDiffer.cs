@@ -12,11 +12,13 @@ public static class FirewallDiffer
     {
         var owned = live.Owned;
         var retiredPresent = RetiredPresent(desired, live);
+        var reinstate = desired.Reinstated.Where(r => !live.Table.RulesOf(r.Rule.Chain).Contains(r.Rule)).ToArray();
         var rulesDiffer = owned.ChainsExist != desired.ChainsExist
             || !owned.Jumps.SequenceEqual(desired.Jumps)
             || !owned.SnatRules.SequenceEqual(desired.SnatRules)
             || !owned.MasqueradeRules.SequenceEqual(desired.MasqueradeRules)
-            || retiredPresent.Count > 0;
+            || retiredPresent.Count > 0
+            || reinstate.Length > 0;
 
         var liveAddresses = live.Addresses.Select(a => a.Bound).ToHashSet();
         var addressesToAdd = desired.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray();
@@ -26,10 +28,13 @@ public static class FirewallDiffer
         return new ChangePreview(
             desired,
             live,
-            rulesDiffer ? RestoreScriptWriter.Write(desired, owned, retiredPresent) : "",
+            rulesDiffer ? RestoreScriptWriter.Write(desired, owned, retiredPresent, reinstate) : "",
             addressesToAdd,
             addressesToRemove,
-            retiredPresent);
+            retiredPresent)
+        {
+            ReinstateMissing = reinstate,
+        };
     }
 
     /// <summary>
@@ -63,6 +68,7 @@ public static class FirewallDiffer
             .ToArray();
         if (!jumps.SequenceEqual(desired.Jumps.Select(j => (j.Position, j.Rule.SaveLine)))) return false;
         if (desired.Retired.Any(r => r.Chain == OwnedChains.Postrouting && postrouting.Contains(r.SaveLine, StringComparer.Ordinal))) return false;
+        if (desired.Reinstated.Count > 0) return false; // rare (only an undo); the full comparison checks they are back
         var present = addresses.Select(a => a.Bound).ToHashSet();
         var wanted = desired.Addresses.ToHashSet();
         return desired.Addresses.All(present.Contains) && addresses.Where(a => a.IsOwned).All(a => wanted.Contains(a.Bound));
@@ -74,7 +80,7 @@ public static class FirewallDiffer
 
     /// <summary>The line diff of the ruleset view, from what the kernel holds to what is wanted.</summary>
     internal static IReadOnlyList<DiffLine> LineDiff(ChangePreview preview) =>
-        LineDiff(RenderView(preview.Live.Owned, preview.Live), RenderView(preview.Desired, preview.Live, preview.RetiredPresent));
+        LineDiff(RenderView(preview.Live.Owned, preview.Live), RenderView(preview.Desired, preview.Live, preview.RetiredPresent, preview.ReinstateMissing));
 
     /// <summary>
     /// How many lines of the ruleset view the diff adds and removes, counted from the states (rules are unique within
@@ -95,6 +101,7 @@ public static class FirewallDiffer
             + (jumpsMove ? desired.Jumps.Count : 0) + Math.Max(0, headerDelta);
         var removed = liveRules.Count(r => !desiredRules.Contains(r)) + liveAddresses.Count(a => !desiredAddresses.Contains(a))
             + (jumpsMove ? live.Jumps.Count : 0) + preview.RetiredPresent.Count + Math.Max(0, -headerDelta);
+        added += preview.ReinstateMissing.Count;
         return (added, removed);
     }
 
@@ -119,11 +126,12 @@ public static class FirewallDiffer
     /// The ruleset as an administrator reads it: POSTROUTING in order (the jump, then whatever else is there, which is
     /// shown for context and never changed), the owned chains, and the bound addresses.
     /// </summary>
-    public static string RenderView(OwnedState owned, KernelState live, IReadOnlyList<NatRule>? hidden = null)
+    public static string RenderView(OwnedState owned, KernelState live, IReadOnlyList<NatRule>? hidden = null, IReadOnlyList<Jump>? reinstated = null)
     {
         var text = new StringBuilder();
         text.Append("# nat POSTROUTING\n");
-        var jumps = owned.Jumps.ToDictionary(j => j.Position);
+        // Rules with a fixed place (our jump, and rules an undo puts back) are shown there; the rest fill in around them.
+        var jumps = owned.Jumps.Concat(reinstated ?? []).GroupBy(j => j.Position).ToDictionary(g => g.Key, g => g.First());
         var foreign = live.ForeignPostrouting.Where(rule => hidden is null || !hidden.Contains(rule)).ToList();
         var position = 1;
         var foreignIndex = 0;

@@ -14,7 +14,7 @@ namespace RouterAdmin.Firewall.Diff;
 /// </summary>
 public static class RestoreScriptWriter
 {
-    public static string Write(OwnedState desired, OwnedState live, IReadOnlyList<NatRule>? retiredPresent = null)
+    public static string Write(OwnedState desired, OwnedState live, IReadOnlyList<NatRule>? retiredPresent = null, IReadOnlyList<Jump>? reinstate = null)
     {
         var script = new StringBuilder("*nat\n");
         var chains = new[] { (OwnedChains.Snat, desired.SnatRules, live.SnatRules), (OwnedChains.Masquerade, desired.MasqueradeRules, live.MasqueradeRules) };
@@ -43,12 +43,12 @@ public static class RestoreScriptWriter
             foreach (var rule in desired.SnatRules.Concat(desired.MasqueradeRules))
                 AppendCommand(script, "-A", rule);
         }
-        if (!live.Jumps.SequenceEqual(desired.Jumps))
-        {
+        var jumpsMove = !live.Jumps.SequenceEqual(desired.Jumps);
+        if (jumpsMove)
             foreach (var jump in live.Jumps) AppendCommand(script, "-D", jump.Rule);
-            foreach (var jump in desired.Jumps.OrderBy(j => j.Position))
-                AppendCommand(script, "-I", jump.Rule, jump.Position);
-        }
+        // Inserting at the planned places in ascending order rebuilds POSTROUTING as it was, whatever else is in it.
+        foreach (var placed in (jumpsMove ? desired.Jumps : []).Concat(reinstate ?? []).OrderBy(j => j.Position))
+            AppendCommand(script, "-I", placed.Rule, placed.Position);
         if (!desired.ChainsExist)
         {
             script.Append("-X ").Append(OwnedChains.Snat).Append('\n');

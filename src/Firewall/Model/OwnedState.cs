@@ -26,6 +26,13 @@ public sealed record OwnedState(
     /// </summary>
     public IReadOnlyList<NatRule> Retired { get; init; } = [];
 
+    /// <summary>
+    /// The other way round, for a snapshot: hand-written rules the apply that took this snapshot deleted (they were
+    /// retired), with their places in POSTROUTING. Putting the snapshot back, after a failure, a crash or an unconfirmed
+    /// change, inserts them there again, so undoing an apply also undoes its deletions.
+    /// </summary>
+    public IReadOnlyList<Jump> Reinstated { get; init; } = [];
+
     public IEnumerable<NatRule> AllRules => SnatRules.Concat(MasqueradeRules);
 
     public IEnumerable<SnatMapping> Mappings =>
@@ -39,7 +46,8 @@ public sealed record OwnedState(
         && MasqueradeRules.SequenceEqual(other.MasqueradeRules)
         && Addresses.ToHashSet().SetEquals(other.Addresses);
 
-    private sealed record Stored(bool ChainsExist, int[] JumpPositions, string[] JumpRules, string[] SnatRules, string[] MasqueradeRules, string[] Addresses, string[]? Retired = null);
+    private sealed record Stored(bool ChainsExist, int[] JumpPositions, string[] JumpRules, string[] SnatRules, string[] MasqueradeRules, string[] Addresses,
+        string[]? Retired = null, int[]? ReinstatedPositions = null, string[]? ReinstatedRules = null);
 
     // Stored, never embedded in a page: no need to escape quotes and angle brackets as \u0022 and friends.
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -51,7 +59,9 @@ public sealed record OwnedState(
         SnatRules.Select(r => r.SaveLine).ToArray(),
         MasqueradeRules.Select(r => r.SaveLine).ToArray(),
         Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray(),
-        Retired.Select(r => r.SaveLine).ToArray()), Json);
+        Retired.Select(r => r.SaveLine).ToArray(),
+        Reinstated.Select(r => r.Position).ToArray(),
+        Reinstated.Select(r => r.Rule.SaveLine).ToArray()), Json);
 
     public static OwnedState FromJson(string json)
     {
@@ -64,6 +74,7 @@ public sealed record OwnedState(
             stored.Addresses.Select(ParseAddress).ToArray())
         {
             Retired = (stored.Retired ?? []).Select(NatRule.FromSaveLine).ToArray(),
+            Reinstated = (stored.ReinstatedPositions ?? []).Zip(stored.ReinstatedRules ?? [], (position, line) => new Jump(position, NatRule.FromSaveLine(line))).ToArray(),
         };
     }
 

@@ -21,10 +21,18 @@ internal sealed class DriftWatcher(FirewallStatusMonitor monitor, IOptions<Drift
         using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var status = await monitor.RefreshAsync(stoppingToken);
-            if (status.Drifted)
-                logger.LogWarning("The router has drifted from revision {Revision}: {Lines} line(s) differ", status.BaselineRevisionId,
-                    status.Drift!.RulesAdded + status.Drift.RulesRemoved);
+            try
+            {
+                var status = await monitor.RefreshAsync(stoppingToken);
+                if (status.Drifted)
+                    logger.LogWarning("The router has drifted from revision {Revision}: {Lines} line(s) differ", status.BaselineRevisionId,
+                        status.Drift!.RulesAdded + status.Drift.RulesRemoved);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A failed check (the database busy, a tool misbehaving) must not stop the console; the next tick tries again.
+                logger.LogError(e, "The background drift check failed");
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ public sealed class FirewallStatusMonitor : IDisposable
                 status = new FirewallStatus(_clock.GetUtcNow(), check.Pending.InSync, check.Pending.RulesAdded, check.Pending.RulesRemoved, null,
                     check.BaselineRevisionId, check.Drift, _clock.GetElapsedTime(started));
             }
-            catch (Exception e) when (e is FirewallCommandException or InvalidOperationException or IOException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 _logger.LogWarning(e, "Could not read the router's state");
                 status = new FirewallStatus(_clock.GetUtcNow(), false, 0, 0, e.Message);
