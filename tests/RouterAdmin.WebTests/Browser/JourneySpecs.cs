@@ -84,6 +84,8 @@ public sealed class JourneySpecs
 
         await browser.Page.GetByTestId("assign-free").ClickAsync();
         await Expect(browser.Page.GetByTestId("assigned-address")).ToHaveTextAsync("203.0.113.4");
+        // The navigation says the router no longer matches the inventory, before anything is applied.
+        await Expect(browser.Page.GetByTestId("nav-pending")).ToBeVisibleAsync();
         await browser.ShotAsync("assigned");
 
         await browser.OpenAsync("/apply", "Preview & apply");
@@ -102,6 +104,7 @@ public sealed class JourneySpecs
         await browser.Page.GetByTestId("confirm-button").ClickAsync();
         await Expect(browser.Page.GetByTestId("confirm-banner")).ToHaveCountAsync(0);
         await Expect(browser.Page.GetByTestId("status-badge")).ToContainTextAsync("In sync");
+        await Expect(browser.Page.GetByTestId("nav-pending")).ToHaveCountAsync(0);
 
         var appliedAt = (flow1.LastSequence, flow2.LastSequence);
         await using var flow3 = await lab.StartEspFlowAsync(lab.Clients[2], 0xA3, ct: ct);
