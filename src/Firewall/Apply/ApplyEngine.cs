@@ -37,10 +37,6 @@ public sealed class ApplyEngine(
     public async Task<ChangePreview> PreviewRollbackAsync(int revisionId, CancellationToken ct = default) =>
         await PreviewAsync(await RollbackTargetAsync(revisionId, ct), ct);
 
-    /// <summary>What putting the last applied revision back on a drifted kernel would do; the inventory is not touched.</summary>
-    public async Task<ChangePreview> PreviewReapplyAsync(CancellationToken ct = default) =>
-        await PreviewAsync(await ReapplyTargetAsync(ct), ct);
-
     public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct = default)
     {
         request.Actor.EnsureCanEdit();
