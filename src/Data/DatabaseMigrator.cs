@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 namespace RouterAdmin.Data;
 
 /// <summary>
-/// Brings the database schema up to date with EF Core migrations before anything else runs. Never EnsureCreated: a
-/// router's configuration must survive upgrades of the console.
+/// Brings the database schema up to date with EF Core migrations before anything else runs, never a schema made from
+/// the model alone: a router's configuration must survive upgrades of the console.
 /// </summary>
 public static class DatabaseMigrator
 {

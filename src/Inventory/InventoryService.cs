@@ -494,6 +494,16 @@ public sealed class InventoryService(IDbContextFactory<AppDbContext> dbFactory, 
 
     // ---------------------------------------------------------------- whole inventory
 
+    public sealed record Counts(int Clients, int Assignments, int ExternalAddresses, int Endpoints);
+
+    /// <summary>How much there is, counted in SQL: the dashboard needs four numbers, not 10,000 rows.</summary>
+    public async Task<Counts> CountAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return new Counts(await db.Clients.CountAsync(ct), await db.Assignments.CountAsync(ct),
+            await db.ExternalAddresses.CountAsync(ct), await db.Endpoints.CountAsync(ct));
+    }
+
     public async Task<InventorySnapshot> CaptureAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
