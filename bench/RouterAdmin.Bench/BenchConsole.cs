@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.LiveState;
@@ -43,7 +44,9 @@ public sealed class BenchConsole : IAsyncDisposable
     public ApplyEngine Engine => _services.GetRequiredService<ApplyEngine>();
     public ApplyGate Gate => _services.GetRequiredService<ApplyGate>();
     public IFirewallBackend Backend => _services.GetRequiredService<IFirewallBackend>();
-    public LiveStateReader Reader => _services.GetRequiredService<LiveStateReader>();
+    public IptablesBackend Reader => (IptablesBackend)_services.GetRequiredService<IFirewallBackend>();
+    public IIptablesHost Host => _services.GetRequiredService<IIptablesHost>();
+    public KernelTransaction Kernel => _services.GetRequiredService<KernelTransaction>();
 
     public static async Task<BenchConsole> StartAsync(string routerNamespace, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using DiffPlex.DiffBuilder;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.LiveState;
@@ -34,7 +35,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
             await router.ResetAsync(ct);
             var (preview, run) = await CycleAsync(console, ct);
             firstApply ??= preview;
-            if (preview.RestoreScript != firstApply.RestoreScript)
+            if (preview.Transaction != firstApply.Transaction)
                 throw new InvalidOperationException("Two applies from the same empty router planned different restore scripts.");
             fullCycles.Add(run);
             log($"N={size:N0}: full cycle {r}/{options.Repeat}: {run.TotalMs:N0} ms (preview {run.PreviewMs:N0}, apply {run.ApplyMs:N0})");
@@ -56,9 +57,9 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
         }
         await EnsureRulesAsync(size, "the small change", ct);
 
-        var script = firstApply!.RestoreScript;
+        var script = firstApply!.Transaction;
         var bare = await BareRestoreAsync(script, size, ct);
-        var ruleByRule = await RuleByRuleAsync(firstApply.Desired, size, ct);
+        var ruleByRule = await RuleByRuleAsync((OwnedState)firstApply.Change.Desired, size, ct);
 
         var queries = withQueries ? await InventoryQueries.MeasureAsync(console, options.QueryRepeat, log, ct) : [];
         return new SizeResult(size, fullCycles, smallChanges, bare, ruleByRule, fromEmptyPieces, smallChangePieces,
@@ -138,29 +139,29 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
             list.Add(ms);
         }
 
-        var backend = console.Backend;
+        var backend = console.Host;
         var reader = console.Reader;
         for (var r = 0; r < options.Repeat; r++)
         {
             var (inventory, captureMs) = await Timing.TimeAsync(() => console.Inventory.CaptureAsync(ct));
             Add("inventory capture (EF Core, SQLite)", captureMs);
-            var (desired, planMs) = Timing.Time(() => FirewallPlanner.Plan(inventory));
-            Add("plan (FirewallPlanner)", planMs);
+            var (desired, planMs) = Timing.Time(() => IptablesRules.Render(FirewallPlanner.Plan(inventory)));
+            Add("plan and render (FirewallPlanner, IptablesRules)", planMs);
             var (natText, saveMs) = await Timing.TimeAsync(() => backend.SaveNatTableAsync(withCounters: false, ct));
             Add("iptables-save -t nat (process)", saveMs);
             var (addresses, addrMs) = await Timing.TimeAsync(() => backend.ReadAddressesAsync(ct));
             Add("ip -j addr show (process)", addrMs);
             var (live, parseMs) = Timing.Time(() => LiveStateBuilder.Build(natText, addresses));
             Add("parse iptables-save (LiveStateBuilder)", parseMs);
-            Add("read live state (LiveStateReader, both tools in parallel + parse)", (await Timing.TimeAsync(() => reader.ReadAsync(ct))).Milliseconds);
-            var (preview, compareMs) = Timing.Time(() => FirewallDiffer.Compare(desired, live));
-            Add("diff (FirewallDiffer.Compare), all of it", compareMs);
-            var (views, renderMs) = Timing.Time(() => (FirewallDiffer.RenderView(live.Owned, live), FirewallDiffer.RenderView(desired, live)));
+            Add("read live state (LiveStateReader, both tools in parallel + parse)", (await Timing.TimeAsync(() => reader.ReadKernelAsync(ct))).Milliseconds);
+            var (preview, compareMs) = Timing.Time(() => IptablesDiffer.Compare(desired, live));
+            Add("diff (IptablesDiffer.Compare), all of it", compareMs);
+            var (views, renderMs) = Timing.Time(() => (IptablesDiffer.RenderView(live.Owned, live), IptablesDiffer.RenderView(desired, live)));
             Add("  of which: render both views", renderMs);
             Add("  of which: DiffPlex line diff (only when shown)", Timing.Time(() => InlineDiffBuilder.Diff(views.Item1, views.Item2, ignoreWhiteSpace: false)).Milliseconds);
             Add("  of which: restore script (RestoreScriptWriter)", Timing.Time(() => RestoreScriptWriter.Write(desired, live.Owned)).Milliseconds);
             Add("  of which: change counts (from the states)", Timing.Time(() => preview.RulesAdded + preview.RulesRemoved).Milliseconds);
-            Add("fingerprint (SHA-256 of the script)", Timing.Time(() => preview.Fingerprint).Milliseconds);
+            Add("fingerprint (SHA-256 of the script)", Timing.Time(() => new ChangePreview(preview, []).Fingerprint).Milliseconds);
             var (revision, textsMs) = Timing.Time(() => new Revision
             {
                 Kind = RevisionKind.Apply,
@@ -173,7 +174,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
                 Snapshot = new RevisionSnapshot
                 {
                     RestoreScript = preview.RestoreScript,
-                    CommandsText = string.Join('\n', PlannedCommands.Describe(preview, backend)),
+                    CommandsText = string.Join('\n', console.Kernel.Describe(preview)),
                     BeforeStateJson = live.Owned.ToJson(),
                     AfterStateJson = desired.ToJson(),
                     BeforeNatTable = live.NatTableText,
@@ -185,7 +186,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
             Add("SQLite: insert that revision (SaveChanges)", insertMs);
             Add("SQLite: finish it + audit entry in a transaction", recordMs);
             Add("drift and pending check (ApplyEngine.CheckAsync: one read, two comparisons)", (await Timing.TimeAsync(() => console.Engine.CheckAsync(ct))).Milliseconds);
-            Add("verify (FirewallDiffer.Compare(...).InSync, no line diff)", Timing.Time(() => FirewallDiffer.Compare(desired, live).InSync).Milliseconds);
+            Add("verify (IptablesDiffer.Compare(...).InSync, no line diff)", Timing.Time(() => IptablesDiffer.Compare(desired, live).InSync).Milliseconds);
             // The floor under every command the engine runs per flow: a process through ip netns exec, and one conntrack -D.
             Add("one process: ip netns exec <router> true", (await Timing.TimeAsync(() => router.ExecAsync("true", [], ct: ct))).Milliseconds);
             Add(OneConntrackDelete, (await Timing.TimeAsync(() => backend.ResetFlowAsync(UnusedFlow, ct))).Milliseconds);

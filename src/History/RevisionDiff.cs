@@ -1,16 +1,14 @@
+using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Diff;
-using RouterAdmin.Firewall.LiveState;
-using RouterAdmin.Firewall.Model;
 
 namespace RouterAdmin.History;
 
 public static class RevisionDiff
 {
-    /// <summary>The line diff a revision showed: from the kernel its snapshot found to the state it set out to create.</summary>
-    public static IReadOnlyList<DiffLine> Of(RevisionSnapshot snapshot)
+    /// <summary>The line diff a revision showed: from the router its snapshot found to the state it set out to create.</summary>
+    public static IReadOnlyList<DiffLine> Of(RevisionSnapshot snapshot, IFirewallBackend backend)
     {
-        var before = OwnedState.FromJson(snapshot.BeforeStateJson);
-        var live = LiveStateBuilder.Build(snapshot.BeforeNatTable, before.Addresses.Select(a => new LiveAddress(a, a.OwnedLabel)).ToArray());
-        return FirewallDiffer.Compare(OwnedState.FromJson(snapshot.AfterStateJson), live).Diff;
+        var before = backend.Load(snapshot.BeforeStateJson);
+        return backend.Compare(backend.Load(snapshot.AfterStateJson), backend.Reconstruct(snapshot.BeforeNatTable, before)).Diff;
     }
 }

@@ -12,7 +12,7 @@ using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Simulated;
-using RouterAdmin.Firewall.LiveState;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
@@ -44,18 +44,22 @@ public static class RouterAdminHost
         services.AddSingleton<UserService>();
 
         services.AddSingleton<CommandRunner>();
-        services.AddSingleton<IptablesBackend>();
+        services.AddSingleton<HostTools>();
+        services.AddSingleton<IptablesTools>();
         services.AddSingleton<SimulatedBackend>();
-        services.AddSingleton<IFirewallBackend>(provider =>
+        services.AddSingleton<IIptablesHost>(provider =>
             provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend switch
             {
-                FirewallBackendKind.Iptables => provider.GetRequiredService<IptablesBackend>(),
+                FirewallBackendKind.Iptables => provider.GetRequiredService<IptablesTools>(),
                 _ => provider.GetRequiredService<SimulatedBackend>(),
             });
-        services.AddSingleton<LiveStateReader>();
+        services.AddSingleton<IFirewallBackend>(provider => new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
         services.AddSingleton(provider => new ApplyGate(Path.Combine(
             Path.GetDirectoryName(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ResolvePath(contentRoot))!, "apply.lock")));
         services.AddSingleton<FaultInjection>();
+        services.AddSingleton<RevisionStore>();
+        services.AddSingleton<ApplyTargets>();
+        services.AddSingleton<KernelTransaction>();
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplyRecovery>();
         services.AddSingleton<HistoryService>();

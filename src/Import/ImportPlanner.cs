@@ -1,12 +1,13 @@
 using System.Net;
 using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Inventory;
 
 namespace RouterAdmin.Import;
 
 /// <summary>A hand-written rule found on the router and what importing it would mean.</summary>
-public sealed record ImportCandidate(string RuleLine, SnatMapping? Mapping, string? SkipReason)
+public sealed record ImportCandidate(string RuleLine, FoundMapping? Mapping, string? SkipReason)
 {
     public bool Importable => Mapping is not null && SkipReason is null;
 }
@@ -27,34 +28,33 @@ public sealed record ImportProposal(
 /// </summary>
 public static class ImportPlanner
 {
-    /// <summary>Finds plain per-client SNAT rules in POSTROUTING that RouterAdmin does not own yet.</summary>
-    public static ImportProposal Scan(InventorySnapshot inventory, KernelState live)
+    /// <summary>Finds plain per-client SNAT rules that RouterAdmin does not own yet.</summary>
+    public static ImportProposal Scan(InventorySnapshot inventory, ILiveFirewall live)
     {
         var lan = inventory.Settings.LanSubnet;
-        // "! -o br-lan" is not a WAN interface: a negated rule suggests nothing.
-        var masquerade = live.ForeignPostrouting.FirstOrDefault(r => r.Target == "MASQUERADE" && r.ValueOf("-s") is not null && !r.Arguments.Contains("!"));
+        var masquerade = live.ForeignMasquerade;
         IPNetwork? suggestedLan = null;
-        if (masquerade?.ValueOf("-s") is { } source && InventoryValidator.TryParseNetwork(source, out var network, out _))
+        if (masquerade is not null && InventoryValidator.TryParseNetwork(masquerade.Source, out var network, out _))
         {
             suggestedLan = network;
             lan = network;
         }
         var candidates = new List<ImportCandidate>();
-        foreach (var rule in live.ForeignPostrouting.Where(r => r.Target == "SNAT"))
+        foreach (var rule in live.ForeignSnat)
         {
-            if (inventory.RetiredRules.Contains(rule.SaveLine)) continue;
-            if (!SnatMapping.TryParse(rule, out var mapping))
-                candidates.Add(new ImportCandidate(rule.SaveLine, null, "it matches more than source and destination (protocol, ports or other options), so it is not a per-client mapping"));
+            if (inventory.RetiredRules.Contains(rule.Text)) continue;
+            if (rule.Mapping is not { } mapping)
+                candidates.Add(new ImportCandidate(rule.Text, null, "it matches more than source and destination (protocol, ports or other options), so it is not a per-client mapping"));
             else if (mapping.Source.PrefixLength != 32)
-                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, $"its source {mapping.Source} is a network, not one client"));
+                candidates.Add(new ImportCandidate(rule.Text, mapping, $"its source {mapping.Source} is a network, not one client"));
             else if (!lan.Contains(mapping.Source.BaseAddress))
-                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, $"its source {mapping.Source.BaseAddress} is outside the LAN subnet {lan}"));
+                candidates.Add(new ImportCandidate(rule.Text, mapping, $"its source {mapping.Source.BaseAddress} is outside the LAN subnet {lan}"));
             else if (mapping.Destination.PrefixLength < 8)
-                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, $"its destination {mapping.Destination} is too broad for a VPN endpoint"));
+                candidates.Add(new ImportCandidate(rule.Text, mapping, $"its destination {mapping.Destination} is too broad for a VPN endpoint"));
             else
-                candidates.Add(new ImportCandidate(rule.SaveLine, mapping, null));
+                candidates.Add(new ImportCandidate(rule.Text, mapping, null));
         }
-        return new ImportProposal(candidates, masquerade?.SaveLine, masquerade?.ValueOf("-o"), suggestedLan);
+        return new ImportProposal(candidates, masquerade?.Text, masquerade?.OutInterface, suggestedLan);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public static class ImportPlanner
     /// themselves marked as retired so that the next apply replaces them with the owned chain.
     /// </summary>
     public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Import(
-        InventorySnapshot inventory, KernelState live, IReadOnlyCollection<string> ruleLines)
+        InventorySnapshot inventory, ILiveFirewall live, IReadOnlyCollection<string> ruleLines)
     {
         var proposal = Scan(inventory, live);
         var builder = new InventoryBuilder(inventory, live);
@@ -87,34 +87,33 @@ public static class ImportPlanner
     /// per-client SNAT rules someone put in POSTROUTING (which are retired, so the next apply folds them into the chain).
     /// Assignments of enabled clients the kernel does not have are removed; nothing else is deleted.
     /// </summary>
-    public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Adopt(InventorySnapshot inventory, KernelState live)
+    public static (InventorySnapshot Inventory, IReadOnlyList<string> Notes) Adopt(InventorySnapshot inventory, ILiveFirewall live)
     {
-        var settings = inventory.Settings with { ManageMasquerade = live.Owned.MasqueradeRules.Count > 0 };
+        var owned = live.Owned.ToPlan();
+        var settings = inventory.Settings with { ManageMasquerade = owned.Masquerade is not null };
         // A disabled client has no rule by design: its reserved addresses are not drift and stay.
         var disabled = inventory.Clients.Where(c => !c.Enabled).Select(c => c.Id).ToHashSet();
         var kept = inventory.Assignments.Where(a => disabled.Contains(a.ClientId)).ToArray();
         var builder = new InventoryBuilder(inventory with { Settings = settings, Assignments = kept }, live);
         var notes = new List<string>();
-        // Rules above our jump win over ours for the same flow, so they are taken first.
-        var jumpAt = live.Owned.Jumps.Count > 0 ? live.Owned.Jumps.Min(j => j.Position) : int.MaxValue;
-        var postrouting = live.Table.RulesOf(OwnedChains.Postrouting);
-        var foreignFirst = postrouting.Take(jumpAt - 1).ToArray();
-        var foreignAfter = postrouting.Skip(jumpAt).ToArray();
         var proposal = Scan(inventory with { Settings = settings }, live);
-        foreach (var rule in foreignFirst.Concat(live.Owned.SnatRules).Concat(foreignAfter))
+        bool Importable(ForeignSnatRule rule) => proposal.Candidates.FirstOrDefault(c => c.RuleLine == rule.Text) is { Importable: true };
+        // Rules ahead of ours win over ours for the same flow, so they are taken first.
+        var found = live.ForeignSnat.Where(r => r.AheadOfOwned && Importable(r)).Select(r => (r.Mapping!, (string?)r.Text))
+            .Concat(owned.Mappings.Select(m => (new FoundMapping(new IPNetwork(m.Client, 32), m.Endpoint, m.External), (string?)null)))
+            .Concat(live.ForeignSnat.Where(r => !r.AheadOfOwned && Importable(r)).Select(r => (r.Mapping!, (string?)r.Text)));
+        foreach (var (mapping, foreignText) in found)
         {
-            var owned = rule.Chain == OwnedChains.Snat;
-            if (!owned && proposal.Candidates.FirstOrDefault(c => c.RuleLine == rule.SaveLine) is not { Importable: true }) continue;
-            if (!SnatMapping.TryParse(rule, out var mapping)) continue;
             var problem = builder.Assign(mapping, forceEnable: true);
-            if (problem is null && !owned) builder.Retire(rule.SaveLine);
-            if (problem is not null && !problem.StartsWith("already", StringComparison.Ordinal)) notes.Add($"Not adopted {rule.SaveLine}: {problem}.");
+            var text = foreignText ?? $"{mapping.Source} → {mapping.Destination} via {mapping.ToSource}";
+            if (problem is null && foreignText is not null) builder.Retire(foreignText);
+            if (problem is not null && !problem.StartsWith("already", StringComparison.Ordinal)) notes.Add($"Not adopted {text}: {problem}.");
         }
         return (builder.Build(), notes);
     }
 
     /// <summary>Grows an inventory snapshot, giving new rows ids after the highest existing one.</summary>
-    private sealed class InventoryBuilder(InventorySnapshot start, KernelState live)
+    private sealed class InventoryBuilder(InventorySnapshot start, ILiveFirewall live)
     {
         private readonly List<InventorySnapshot.ClientRow> _clients = [.. start.Clients];
         private readonly List<InventorySnapshot.EndpointRow> _endpoints = [.. start.Endpoints];
@@ -122,7 +121,7 @@ public static class ImportPlanner
         private readonly List<InventorySnapshot.AssignmentRow> _assignments = [.. start.Assignments];
         private readonly List<string> _retired = [.. start.RetiredRules];
 
-        public string? Assign(SnatMapping mapping, bool forceEnable)
+        public string? Assign(FoundMapping mapping, bool forceEnable)
         {
             var lan = start.Settings.LanSubnet;
             var clientAddress = mapping.Source.BaseAddress;

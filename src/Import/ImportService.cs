@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
-using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
@@ -18,19 +17,19 @@ public sealed record ImportOutcome(string Message, IReadOnlyList<string> Notes);
 /// </summary>
 public sealed class ImportService(
     IDbContextFactory<AppDbContext> dbFactory,
-    LiveStateReader reader,
-    ApplyEngine engine,
     IFirewallBackend backend,
+    ApplyGate gate,
+    RevisionStore revisions,
     InventoryService inventory,
     TimeProvider clock)
 {
     public async Task<ImportProposal> ScanAsync(CancellationToken ct = default) =>
-        ImportPlanner.Scan(await inventory.CaptureAsync(ct), await reader.ReadAsync(ct));
+        ImportPlanner.Scan(await inventory.CaptureAsync(ct), await backend.ReadAsync(ct));
 
     public async Task<ImportOutcome> ImportAsync(IReadOnlyCollection<string> ruleLines, bool useSuggestedSettings, Actor actor, CancellationToken ct = default)
     {
         actor.EnsureCanEdit();
-        var live = await reader.ReadAsync(ct);
+        var live = await backend.ReadAsync(ct);
         var proposal = ImportPlanner.Scan(await inventory.CaptureAsync(ct), live);
         if (useSuggestedSettings && (proposal.SuggestedLanSubnet is not null || proposal.SuggestedWanInterface is not null))
         {
@@ -43,11 +42,11 @@ public sealed class ImportService(
                 ManageMasquerade = settings.ManageMasquerade,
             }, actor, ct);
         }
-        await using var _ = await engine.Gate.EnterAsync(actor.Name, "import", clock, ct);
+        await using var _ = await gate.EnterAsync(actor.Name, "import", clock, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var before = await InventoryService.CaptureAsync(db, ct);
-        var (imported, notes) = ImportPlanner.Import(before, await reader.ReadAsync(ct), ruleLines);
+        var (imported, notes) = ImportPlanner.Import(before, await backend.ReadAsync(ct), ruleLines);
         await InventoryService.ReplaceAsync(db, imported, ct);
         var added = imported.Assignments.Count - before.Assignments.Count;
         db.Record(clock, actor.Name, "import", "Hand-written rules",
@@ -66,38 +65,18 @@ public sealed class ImportService(
         actor.EnsureCanEdit();
         if (string.IsNullOrWhiteSpace(reason))
             throw InventoryValidationException.For("Reason", "Say why: a reason is required, so the history explains the change.");
-        await using var _ = await engine.Gate.EnterAsync(actor.Name, "adopt", clock, ct);
-        var live = await reader.ReadAsync(ct);
+        await using var _ = await gate.EnterAsync(actor.Name, "adopt", clock, ct);
+        var live = await backend.ReadAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var before = await InventoryService.CaptureAsync(db, ct);
         var (adopted, notes) = ImportPlanner.Adopt(before, live);
         await InventoryService.ReplaceAsync(db, adopted, ct);
         var changes = InventoryComparer.Describe(before, adopted);
-        var state = live.Owned.ToJson();
-        var now = clock.GetUtcNow();
-        var revision = new Revision
-        {
-            Kind = RevisionKind.Adopt,
-            Status = RevisionStatus.Applied,
-            Actor = actor.Name,
-            Reason = reason.Trim(),
-            StartedAt = now,
-            FinishedAt = now,
-            Backend = backend.Name,
-            Namespace = backend.Namespace,
-            Snapshot = new RevisionSnapshot
-            {
-                RestoreScript = "",
-                CommandsText = "",
-                BeforeStateJson = state,
-                AfterStateJson = state,
-                BeforeNatTable = live.NatTableText,
-                InventoryJson = adopted.ToJson(),
-            },
-            Outcome = $"The live state became the baseline; nothing ran on the router. The inventory changed in {changes.Count} way(s)"
-                + (changes.Count == 0 ? "." : ": " + string.Join("; ", changes.Take(50)) + (changes.Count > 50 ? "; …" : "")),
-        };
+        var revision = await revisions.NewAsync(new RevisionRecord(RevisionKind.Adopt, actor.Name, reason.Trim(), null,
+            live.Text, live.Owned, live.Owned, adopted.ToJson(), "", [], 0, 0), RevisionStatus.Applied, ct);
+        revision.Outcome = $"The live state became the baseline; nothing ran on the router. The inventory changed in {changes.Count} way(s)"
+            + (changes.Count == 0 ? "." : ": " + string.Join("; ", changes.Take(50)) + (changes.Count > 50 ? "; …" : ""));
         db.Revisions.Add(revision);
         db.Record(clock, actor.Name, "adopt", "Live router state", $"{reason.Trim()}: {changes.Count} inventory change(s)");
         await db.SaveChangesAsync(ct);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Net;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
@@ -36,7 +37,7 @@ public sealed class KernelApplySpecs
         var (preview, result) = await console.PreviewAndApplyAsync("three VPN users");
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
-        Assert.Equal(3, preview.Desired.SnatRules.Count);
+        Assert.Equal(3, ((IptablesChange)preview.Change).Desired.SnatRules.Count);
         Assert.Equal(lab.Clients.Count, preview.FlowsToReset.Count);
         // Our jump sits above the MASQUERADE we do not own, and the MASQUERADE is untouched.
         var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -44,8 +45,9 @@ public sealed class KernelApplySpecs
         Assert.Equal("-A POSTROUTING -s 192.168.1.0/24 -o wan -j MASQUERADE", postrouting[2]);
         Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesAsync(lab));
         // The verify step's fast path holds on the real kernel: iptables-save prints the planned lines exactly.
-        var (natTable, addresses) = await console.Services.GetRequiredService<RouterAdmin.Firewall.LiveState.LiveStateReader>().ReadRawAsync(ct);
-        Assert.True(RouterAdmin.Firewall.Diff.FirewallDiffer.ShowsWantedState(preview.Desired, natTable, addresses));
+        var host = console.Services.GetRequiredService<IIptablesHost>();
+        var (natTable, addresses) = (await host.SaveNatTableAsync(false, ct), await host.ReadAddressesAsync(ct));
+        Assert.True(IptablesDiffer.ShowsWantedState(((IptablesChange)preview.Change).Desired, natTable, addresses));
 
         var receiver = await lab.StartEspReceiverAsync(ct);
         foreach (var client in lab.Clients)
@@ -182,7 +184,7 @@ public sealed class KernelApplySpecs
         var (preview, result) = await console.PreviewAndApplyAsync("again");
 
         Assert.True(preview.InSync);
-        Assert.Equal("", preview.RestoreScript);
+        Assert.Equal("", preview.Transaction);
         Assert.Equal(ApplyResultKind.NothingToDo, result.Kind);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Diff;
@@ -100,7 +101,7 @@ public sealed class KernelFaultSpecs
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
         var interferences = 0;
         await using var console = await LabConsole.StartAsync(lab, configureServices: services =>
-            services.AddSingleton<IFirewallBackend>(provider => new InterferingBackend(provider.GetRequiredService<IptablesBackend>(), lab, () => Interlocked.Decrement(ref interferences) >= 0)));
+            services.AddSingleton<IIptablesHost>(provider => new InterferingBackend(provider.GetRequiredService<IptablesTools>(), lab, () => Interlocked.Decrement(ref interferences) >= 0)));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("good state");
@@ -140,7 +141,7 @@ public sealed class KernelFaultSpecs
         var (preview, result) = await console.PreviewAndApplyAsync("hostile name");
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
-        var scriptLines = preview.RestoreScript.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var scriptLines = preview.Transaction.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["*nat"], scriptLines.Where(l => l.StartsWith('*')));
         Assert.Equal("COMMIT", Assert.Single(scriptLines, l => l.StartsWith("COMMIT", StringComparison.Ordinal)));
         Assert.DoesNotContain(scriptLines, l => l.StartsWith("-A FORWARD", StringComparison.Ordinal) || l.StartsWith("-A INPUT", StringComparison.Ordinal));
@@ -158,7 +159,7 @@ public sealed class KernelFaultSpecs
         string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')).Select(l => l.StartsWith(':') ? l[..l.LastIndexOf(' ')] : l));
 
     /// <summary>The real backend, plus another administrator who, once, adds a rule to our chain right after our restore.</summary>
-    private sealed class InterferingBackend(IptablesBackend real, NetnsLab lab, Func<bool> active) : IFirewallBackend
+    private sealed class InterferingBackend(IptablesTools real, NetnsLab lab, Func<bool> active) : IIptablesHost
     {
         public string Name => real.Name;
         public bool TouchesKernel => real.TouchesKernel;

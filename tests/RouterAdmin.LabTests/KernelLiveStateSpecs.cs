@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
@@ -227,7 +228,7 @@ public sealed class KernelLiveStateSpecs
         var (preview, result) = await console.PreviewAndApplyAsync("take over the hand-written rules");
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
-        Assert.Equal(3, preview.RetiredPresent.Count);
+        Assert.Equal(3, ((IptablesChange)preview.Change).RetiredPresent.Count);
         Assert.Empty(preview.FlowsToReset);
         var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["-P POSTROUTING ACCEPT", "-A POSTROUTING -m comment --comment \"routeradmin: per-client SNAT, keep first\" -j ROUTERADMIN-SNAT", masquerade], postrouting);
@@ -262,7 +263,7 @@ public sealed class KernelLiveStateSpecs
         var (preview, result) = await console.PreviewAndApplyAsync("take over, with a safety net", TimeSpan.FromSeconds(60));
         await confirmations.RefreshAsync(ct);
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
-        Assert.Equal(2, preview.RetiredPresent.Count);
+        Assert.Equal(2, ((IptablesChange)preview.Change).RetiredPresent.Count);
         Assert.DoesNotContain("--to-source", (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Replace("ROUTERADMIN", "", StringComparison.Ordinal));
 
         time.Advance(TimeSpan.FromSeconds(61));

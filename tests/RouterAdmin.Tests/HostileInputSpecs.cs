@@ -1,4 +1,5 @@
 using System.Net;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
@@ -197,7 +198,7 @@ public sealed class HostileInputSpecs : InventorySpecs
         var address = await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", notes: notes), Actors.Admin, Ct);
         await Inventory.AssignAsync(client, vpn, address, Actors.Admin, Ct);
         var inventory = await Inventory.CaptureAsync(Ct);
-        return (FirewallPlanner.Plan(inventory), inventory);
+        return (Planned.Rules(inventory), inventory);
     }
 
     private async Task ResetAsync()
@@ -208,7 +209,7 @@ public sealed class HostileInputSpecs : InventorySpecs
 
     /// <summary>What the rules do, leaving out the comment (the only place a name can appear).</summary>
     private static IReadOnlyList<string> Meaning(OwnedState plan) =>
-        plan.SnatRules.Select(rule => SnatMapping.TryParse(rule, out var m) ? $"{m.Source} {m.Destination} {m.ToSource}" : "not a mapping: " + rule.SaveLine)
+        plan.SnatRules.Select(rule => SnatRuleMeaning.TryParse(rule, out var m) ? $"{m.Source} {m.Destination} {m.ToSource}" : "not a mapping: " + rule.SaveLine)
             .Append(string.Join(",", plan.Jumps.Select(j => $"{j.Position}:{j.Rule.Target}")))
             .ToArray();
 

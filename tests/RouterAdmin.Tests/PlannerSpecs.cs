@@ -1,4 +1,6 @@
 using System.Net;
+using RouterAdmin.Tests.Support;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 using RouterAdmin.Inventory;
@@ -22,7 +24,7 @@ public sealed class PlannerSpecs
             [new(1, "Contivity", IPNetwork.Parse("198.51.100.10/32"), null)],
             [new(1, 1, 1, 2, DateTimeOffset.UnixEpoch), new(2, 2, 1, 1, DateTimeOffset.UnixEpoch), new(3, 3, 1, 1, DateTimeOffset.UnixEpoch)]);
 
-        var plan = FirewallPlanner.Plan(inventory);
+        var plan = Planned.Rules(inventory);
 
         Assert.Equal([new Jump(1, OwnedChains.JumpRule)], plan.Jumps);
         Assert.Equal(

@@ -18,16 +18,17 @@ public sealed class ConfirmationService : IDisposable
 {
     private readonly IDbContextFactory<AppDbContext> _dbFactory;
     private readonly ApplyEngine _engine;
+    private readonly ApplyGate _gate;
     private readonly TimeProvider _clock;
     private readonly ILogger<ConfirmationService> _logger;
     private readonly Lock _timerLock = new();
     private ITimer? _timer;
     private PendingConfirmation? _pending;
 
-    public ConfirmationService(IDbContextFactory<AppDbContext> dbFactory, ApplyEngine engine, TimeProvider clock, ILogger<ConfirmationService> logger)
+    public ConfirmationService(IDbContextFactory<AppDbContext> dbFactory, ApplyEngine engine, ApplyGate gate, TimeProvider clock, ILogger<ConfirmationService> logger)
     {
-        (_dbFactory, _engine, _clock, _logger) = (dbFactory, engine, clock, logger);
-        _engine.Gate.Changed += OnApplyChanged;
+        (_dbFactory, _engine, _gate, _clock, _logger) = (dbFactory, engine, gate, clock, logger);
+        _gate.Changed += OnApplyChanged;
     }
 
     public PendingConfirmation? Pending => _pending;
@@ -48,7 +49,7 @@ public sealed class ConfirmationService : IDisposable
         var unconfirmed = await db.Revisions.AsNoTracking().Where(r => r.Status == RevisionStatus.AwaitingConfirmation).OrderBy(r => r.Id).ToListAsync(ct);
         foreach (var revision in unconfirmed)
         {
-            await using var _ = await _engine.Gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct);
+            await using var _ = await _gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct);
             var result = await _engine.RevertUnconfirmedAsync(revision, $"service restarted before revision {revision.Id} was confirmed", ct);
             _logger.LogWarning("Revision {Revision} was awaiting confirmation at start-up: {Result}", revision.Id, result.Message);
         }
@@ -59,7 +60,7 @@ public sealed class ConfirmationService : IDisposable
     public async Task ConfirmAsync(int revisionId, Actor actor, CancellationToken ct = default)
     {
         actor.EnsureCanEdit();
-        await using var _ = await _engine.Gate.EnterAsync(actor.Name, "confirm", _clock, ct);
+        await using var _ = await _gate.EnterAsync(actor.Name, "confirm", _clock, ct);
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
         var revision = await db.Revisions.SingleOrDefaultAsync(r => r.Id == revisionId, ct)
             ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
@@ -110,7 +111,7 @@ public sealed class ConfirmationService : IDisposable
         try
         {
             ApplyResult? result = null;
-            await using (var _ = await _engine.Gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct))
+            await using (var _ = await _gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct))
             {
                 await using var db = await _dbFactory.CreateDbContextAsync(ct);
                 var revision = await db.Revisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == revisionId, ct);
@@ -156,7 +157,7 @@ public sealed class ConfirmationService : IDisposable
     private void OnApplyChanged()
     {
         // An apply just ended: it may have opened (or superseded) a confirmation window.
-        if (_engine.Gate.Running is null) _ = RefreshQuietlyAsync();
+        if (_gate.Running is null) _ = RefreshQuietlyAsync();
     }
 
     private async Task RefreshQuietlyAsync()
@@ -167,7 +168,7 @@ public sealed class ConfirmationService : IDisposable
 
     public void Dispose()
     {
-        _engine.Gate.Changed -= OnApplyChanged;
+        _gate.Changed -= OnApplyChanged;
         lock (_timerLock) _timer?.Dispose();
     }
 }

@@ -1,14 +1,18 @@
-using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
+using RouterAdmin.Firewall.Planning;
 
 namespace RouterAdmin.Firewall.Backends;
 
-/// <summary>A connection tracking entry, as far as the dashboard cares.</summary>
+/// <summary>A conntrack entry, as far as the dashboard cares.</summary>
 public sealed record ConntrackEntry(string Protocol, string Source, string Destination, string ReplySource, string ReplyDestination, int TimeoutSeconds);
 
+/// <summary>How many new flows one mapping's rule has translated (nat sees only each flow's first packet).</summary>
+public sealed record MappingCounters(FoundMapping Mapping, long Packets, long Bytes);
+
 /// <summary>
-/// Where the rules live. The apply engine speaks only this, so the same engine (and the same preview) drives the
-/// real kernel and the simulated one.
+/// Where RouterAdmin's rules live. The engine speaks only this: the backend renders the plan in its syntax, reads the
+/// router back into the same shape, works out and runs its own transaction, and verifies it. Addresses and
+/// connection tracking are the host's, whatever the rule syntax.
 /// </summary>
 public interface IFirewallBackend
 {
@@ -20,13 +24,29 @@ public interface IFirewallBackend
 
     string? Namespace { get; }
 
-    /// <summary>The nat table as iptables-save prints it, with packet counters when asked.</summary>
-    Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken);
+    /// <summary>The tool whose input <see cref="IBackendChange.Transaction"/> is ("iptables-restore", "nft -f"), for the preview.</summary>
+    string TransactionTool { get; }
 
-    Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken);
+    Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>One atomic iptables-restore --noflush transaction: all of it takes effect, or none.</summary>
-    Task RestoreAsync(string script, CancellationToken cancellationToken);
+    IOwnedFirewall Render(FirewallPlan plan);
+
+    /// <summary>Reads a state this backend stored with <see cref="IOwnedFirewall.ToJson"/>.</summary>
+    IOwnedFirewall Load(string json);
+
+    /// <summary>The router as a revision's snapshot found it: the text it kept, with the owned addresses of its state.</summary>
+    ILiveFirewall Reconstruct(string text, IOwnedFirewall owned);
+
+    /// <summary>Pure: what turns <paramref name="live"/> into <paramref name="desired"/>.</summary>
+    IBackendChange Compare(IOwnedFirewall desired, ILiveFirewall live);
+
+    /// <summary>The change's rules, in one atomic transaction: all of it takes effect, or none.</summary>
+    Task CommitAsync(IBackendChange change, CancellationToken cancellationToken);
+
+    /// <summary>Reads the router back; throws <see cref="VerificationException"/> when it is not <paramref name="desired"/>.</summary>
+    Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<MappingCounters>> ReadCountersAsync(CancellationToken cancellationToken);
 
     Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken);
     Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken);
@@ -37,7 +57,7 @@ public interface IFirewallBackend
     Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken);
 
     /// <summary>The commands an operation runs, as text for the preview and the history.</summary>
-    string DescribeRestore();
+    string DescribeCommit();
     string DescribeAddAddress(BoundAddress address);
     string DescribeDeleteAddress(BoundAddress address);
     string DescribeResetFlow(FlowKey flow);

@@ -6,66 +6,43 @@ using RouterAdmin.Inventory;
 namespace RouterAdmin.Firewall.Planning;
 
 /// <summary>
-/// Inventory in, wanted kernel state out. Pure and deterministic: the same inventory always gives the same rules in
-/// the same order. It is the one place that knows what RouterAdmin's rules look like.
+/// Inventory in, the plan out: which client leaves from which address towards which endpoint, which addresses are
+/// bound, whether the masquerade is managed. Pure and deterministic, and it knows no rule syntax: the backends do.
 /// </summary>
 public static class FirewallPlanner
 {
     private const int MaxCommentNameLength = 48;
 
-    public static OwnedState Plan(InventorySnapshot inventory)
+    public static FirewallPlan Plan(InventorySnapshot inventory)
     {
         var clients = inventory.Clients.ToDictionary(c => c.Id);
         var endpoints = inventory.Endpoints.ToDictionary(e => e.Id);
         var addresses = inventory.ExternalAddresses.ToDictionary(a => a.Id);
 
-        // All protocols: IKE on UDP 500 and ESP must leave from the same address or the VPN server rejects the tunnel.
-        var snatRules = inventory.Assignments
+        var mappings = inventory.Assignments
             .Select(a => (Client: clients[a.ClientId], Endpoint: endpoints[a.EndpointId], External: addresses[a.ExternalAddressId]))
             .Where(x => x.Client.Enabled)
             .OrderBy(x => Ipv4.ToUInt32(x.Client.LanAddress))
             .ThenBy(x => Ipv4.ToUInt32(x.Endpoint.Destination.BaseAddress))
             .ThenBy(x => x.Endpoint.Destination.PrefixLength)
-            .Select(x => SnatRule(x.Client, x.Endpoint, x.External))
-            .ToList();
-
-        var masqueradeRules = new List<NatRule>();
-        if (inventory.Settings.ManageMasquerade)
-        {
-            var settings = inventory.Settings;
-            snatRules.Add(new NatRule(OwnedChains.Snat,
-                ["-m", "comment", "--comment", OwnedChains.CommentPrefix + " then LAN masquerade", "-j", OwnedChains.Masquerade]));
-            masqueradeRules.Add(new NatRule(OwnedChains.Masquerade,
-                ["-s", settings.LanSubnet.ToString(), "-o", settings.WanInterface,
-                 "-m", "comment", "--comment", OwnedChains.CommentPrefix + " LAN masquerade", "-j", "MASQUERADE"]));
-        }
+            .Select(x => new SnatMapping(x.Client.LanAddress, x.Endpoint.Destination, x.External.Address, $"{CommentSafe(x.Client.Name)} to {CommentSafe(x.Endpoint.Name)}"))
+            .ToArray();
 
         var bound = inventory.ExternalAddresses
             .Where(a => a.BindOnWan)
             .OrderBy(a => a.Interface, StringComparer.Ordinal)
             .ThenBy(a => Ipv4.ToUInt32(a.Address))
             .Select(a => new BoundAddress(a.Address, a.PrefixLength, a.Interface))
-            .ToList();
+            .ToArray();
 
-        return new OwnedState(true, [new Jump(1, OwnedChains.JumpRule)], snatRules, masqueradeRules, bound)
-        {
-            Retired = inventory.RetiredRules.Select(NatRule.FromSaveLine).ToArray(),
-        };
+        var settings = inventory.Settings;
+        var masquerade = settings.ManageMasquerade ? new MasqueradePlan(settings.LanSubnet, settings.WanInterface) : null;
+        return new FirewallPlan(mappings, bound, masquerade) { TakenOver = inventory.RetiredRules.ToArray() };
     }
 
-    // The order of the words is the order iptables-save prints them in, so a rule read back compares equal.
-    private static NatRule SnatRule(InventorySnapshot.ClientRow client, InventorySnapshot.EndpointRow endpoint, InventorySnapshot.ExternalAddressRow external) =>
-        new(OwnedChains.Snat,
-        [
-            "-s", $"{client.LanAddress}/32",
-            "-d", endpoint.Destination.ToString(),
-            "-m", "comment", "--comment", $"{OwnedChains.CommentPrefix} {CommentSafe(client.Name)} to {CommentSafe(endpoint.Name)}",
-            "-j", "SNAT", "--to-source", external.Address.ToString(),
-        ]);
-
     /// <summary>
-    /// Names help whoever reads <c>iptables -t nat -L</c> on the router, but they are user text: only letters, digits
-    /// and a few harmless marks reach the kernel, everything else becomes '_', so no quote, newline or option can.
+    /// Names help whoever reads the router's ruleset, but they are user text: only letters, digits and a few harmless
+    /// marks reach the kernel, everything else becomes '_', so no quote, newline or option can, in any backend's syntax.
     /// </summary>
     public static string CommentSafe(string name)
     {

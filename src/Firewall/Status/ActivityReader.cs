@@ -1,8 +1,6 @@
 using System.Net;
 using RouterAdmin.Domain;
 using RouterAdmin.Firewall.Backends;
-using RouterAdmin.Firewall.LiveState;
-using RouterAdmin.Firewall.Model;
 using RouterAdmin.Inventory;
 
 namespace RouterAdmin.Firewall.Status;
@@ -34,11 +32,9 @@ public sealed class ActivityReader(IFirewallBackend backend, InventoryService in
     public async Task<IReadOnlyList<AssignmentActivity>> ReadAsync(CancellationToken ct = default)
     {
         var snapshot = await inventory.CaptureAsync(ct);
-        var (_, counted) = IptablesSaveParser.ParseWithCounters(await backend.SaveNatTableAsync(withCounters: true, ct));
         var counters = new Dictionary<(IPNetwork, IPNetwork), (long Packets, long Bytes)>();
-        foreach (var entry in counted.Where(c => c.Rule.Chain == OwnedChains.Snat))
-            if (SnatMapping.TryParse(entry.Rule, out var mapping))
-                counters[mapping.Flow] = (entry.Packets, entry.Bytes);
+        foreach (var entry in await backend.ReadCountersAsync(ct))
+            counters[entry.Mapping.Flow] = (entry.Packets, entry.Bytes);
         var flows = await backend.ListFlowsAsync(ct);
 
         var clients = snapshot.Clients.ToDictionary(c => c.Id);

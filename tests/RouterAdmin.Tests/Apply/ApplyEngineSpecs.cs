@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
@@ -71,7 +72,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
     protected async Task<ApplyResult> ApplyWhileSomeoneDeletesTheJumpAsync()
     {
         var preview = await Engine.PreviewApplyAsync(Ct);
-        Assert.Contains($"-D POSTROUTING", preview.RestoreScript);
+        Assert.Contains($"-D POSTROUTING", preview.Transaction);
         Router.Backend.BeforeNextRestore = inner => inner.RestoreAsync($"*nat\n{JumpLine.Replace("-A ", "-D ")}\nCOMMIT\n", Ct);
         return await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "doomed", preview.Fingerprint), Ct);
     }

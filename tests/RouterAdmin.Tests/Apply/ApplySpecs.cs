@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
 using RouterAdmin.Tests.Support;
@@ -45,11 +47,11 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         Assert.Equal(result.RevisionId, revision.Id);
         Assert.Equal((RevisionKind.Apply, RevisionStatus.Applied, "ada", "ticket 42", "simulated"),
             (revision.Kind, revision.Status, revision.Actor, revision.Reason, revision.Backend));
-        Assert.Equal(preview.RestoreScript, revision.Snapshot.RestoreScript);
-        Assert.Equal(preview.UnifiedDiff, string.Join('\n', RevisionDiff.Of(revision.Snapshot).Select(l => l.Unified)));
+        Assert.Equal(preview.Transaction, revision.Snapshot.RestoreScript);
+        Assert.Equal(preview.UnifiedDiff, string.Join('\n', RevisionDiff.Of(revision.Snapshot, Router.Get<IFirewallBackend>()).Select(l => l.Unified)));
         Assert.Equal(before, revision.Snapshot.BeforeNatTable);
         Assert.True(OwnedState.FromJson(revision.Snapshot.BeforeStateJson).IsEquivalentTo(OwnedState.Nothing));
-        Assert.True(OwnedState.FromJson(revision.Snapshot.AfterStateJson).IsEquivalentTo(preview.Desired));
+        Assert.True(OwnedState.FromJson(revision.Snapshot.AfterStateJson).IsEquivalentTo(((IptablesChange)preview.Change).Desired));
         Assert.Equal((await Inventory.CaptureAsync(Ct)).ToJson(), revision.Snapshot.InventoryJson);
         Assert.Equal((preview.RulesAdded, preview.RulesRemoved), (revision.RulesAdded, revision.RulesRemoved));
         Assert.Contains("ip addr add 203.0.113.9/24 dev eth1 label eth1:ra", revision.Snapshot.CommandsText);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
@@ -34,7 +35,7 @@ public sealed class ConfirmationSpecs : ApplyEngineSpecs
         var applied = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "risky", preview.Fingerprint, TimeSpan.FromSeconds(60)), Ct);
         await Confirmations.RefreshAsync(Ct);
         // Someone put the router back by hand during the window.
-        await Router.Backend.RestoreAsync(RouterAdmin.Firewall.Diff.RestoreScriptWriter.Write(OwnedState.Nothing, (await Router.ReadKernelAsync()).Owned), Ct);
+        await Router.Backend.RestoreAsync(RestoreScriptWriter.Write(OwnedState.Nothing, (await Router.ReadKernelAsync()).Owned), Ct);
         await Router.Backend.DeleteAddressAsync(new BoundAddress(System.Net.IPAddress.Parse("203.0.113.9"), 24, "eth1"), Ct);
 
         Router.Clock.Advance(TimeSpan.FromSeconds(61));

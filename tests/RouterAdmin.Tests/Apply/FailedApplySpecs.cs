@@ -1,3 +1,4 @@
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;

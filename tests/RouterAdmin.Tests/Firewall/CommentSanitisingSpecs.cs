@@ -1,3 +1,5 @@
+using RouterAdmin.Tests.Support;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.LiveState;
@@ -45,7 +47,7 @@ public sealed class CommentSanitisingSpecs
             [Endpoint(1, "VPN\"\n-X", "198.51.100.10")],
             [Assignment(1, 1, 1, 1)]);
 
-        var script = RestoreScriptWriter.Write(FirewallPlanner.Plan(inventory), OwnedState.Nothing);
+        var script = RestoreScriptWriter.Write(Planned.Rules(inventory), OwnedState.Nothing);
 
         Assert.Equal(
         [
@@ -69,7 +71,7 @@ public sealed class CommentSanitisingSpecs
             [Assignment(1, 1, 1, 1)]);
         var before = IptablesSaveParser.Parse(NatTable(MasqueradeLine));
 
-        var after = RestoreInterpreter.Apply(before, RestoreScriptWriter.Write(FirewallPlanner.Plan(inventory), OwnedState.Nothing));
+        var after = RestoreInterpreter.Apply(before, RestoreScriptWriter.Write(Planned.Rules(inventory), OwnedState.Nothing));
 
         var rule = Assert.Single(after.RulesOf(OwnedChains.Snat));
         Assert.Equal("routeradmin: Eve__-j_ACCEPT_COMMIT__filter to VPN", rule.Comment);

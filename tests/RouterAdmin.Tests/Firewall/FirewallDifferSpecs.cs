@@ -1,4 +1,6 @@
 using System.Net;
+using RouterAdmin.Tests.Support;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
@@ -24,8 +26,8 @@ public sealed class FirewallDifferSpecs
             [Endpoint(1, "Contivity", "198.51.100.10")],
             assignments.Select((_, i) => Assignment(i + 1, i + 1, 1, i + 1)).ToArray());
 
-    private static ChangePreview Compare(InventorySnapshot inventory, KernelState live) =>
-        FirewallDiffer.Compare(FirewallPlanner.Plan(inventory), live);
+    private static IptablesChange Compare(InventorySnapshot inventory, KernelState live) =>
+        IptablesDiffer.Compare(Planned.Rules(inventory), live);
 
     private static FlowKey Flow(string client) => new(IPNetwork.Parse(client + "/32"), IPNetwork.Parse("198.51.100.10/32"));
 
@@ -154,7 +156,7 @@ public sealed class FirewallDifferSpecs
         var inventory = InventoryOf(externals: [External(1, "203.0.113.10", bind: true), External(2, "203.0.113.11", bind: true)]);
         var live = Live(NatTable(Chains, JumpLine), Owned("203.0.113.9"), Owned("203.0.113.10"), ByHand("203.0.113.20"));
 
-        var preview = FirewallDiffer.Compare(FirewallPlanner.Plan(inventory), live);
+        var preview = IptablesDiffer.Compare(Planned.Rules(inventory), live);
 
         Assert.Equal(["203.0.113.11/24 dev eth1"], preview.AddressesToAdd.Select(a => a.ToString()));
         Assert.Equal(["203.0.113.9/24 dev eth1"], preview.AddressesToRemove.Select(a => a.ToString()));
@@ -166,14 +168,14 @@ public sealed class FirewallDifferSpecs
     {
         var live = Live(NatTable(MasqueradeLine));
 
-        var once = Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.9")), live).Fingerprint;
-        var again = Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.9")), live).Fingerprint;
-        var other = Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.10")), live).Fingerprint;
-        var bound = Compare(Assigned(bind: true, ("Alice", "192.168.1.2", "203.0.113.9")), live).Fingerprint;
+        var once = Previewed(Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.9")), live)).Fingerprint;
+        var again = Previewed(Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.9")), live)).Fingerprint;
+        var other = Previewed(Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.10")), live)).Fingerprint;
+        var bound = Previewed(Compare(Assigned(bind: true, ("Alice", "192.168.1.2", "203.0.113.9")), live)).Fingerprint;
 
         Assert.Equal(once, again);
         Assert.Equal(16, once.Length);
-        Assert.Equal(4, new[] { once, other, bound, Compare(InventoryOf(), live).Fingerprint }.Distinct().Count());
+        Assert.Equal(4, new[] { once, other, bound, Previewed(Compare(InventoryOf(), live)).Fingerprint }.Distinct().Count());
     }
 
     [Fact]
@@ -196,15 +198,17 @@ public sealed class FirewallDifferSpecs
     [Fact]
     public void The_verify_fast_path_accepts_iptables_save_text_that_shows_exactly_the_plan_and_nothing_else()
     {
-        var wanted = FirewallPlanner.Plan(Assigned(("Alice", "192.168.1.2", "203.0.113.9")));
+        var wanted = Planned.Rules(Assigned(("Alice", "192.168.1.2", "203.0.113.9")));
         var exact = NatTable(Chains, JumpLine, MasqueradeLine, AliceRule);
 
-        Assert.True(FirewallDiffer.ShowsWantedState(wanted, exact, []));
-        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(Chains, MasqueradeLine, JumpLine, AliceRule), []), "jump not first");
-        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(Chains, JumpLine, MasqueradeLine), []), "rule missing");
-        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(Chains, JumpLine, MasqueradeLine, AliceRule, AliceRule), []), "rule twice");
-        Assert.False(FirewallDiffer.ShowsWantedState(wanted, NatTable(JumpLine, MasqueradeLine), []), "chains missing");
+        Assert.True(IptablesDiffer.ShowsWantedState(wanted, exact, []));
+        Assert.False(IptablesDiffer.ShowsWantedState(wanted, NatTable(Chains, MasqueradeLine, JumpLine, AliceRule), []), "jump not first");
+        Assert.False(IptablesDiffer.ShowsWantedState(wanted, NatTable(Chains, JumpLine, MasqueradeLine), []), "rule missing");
+        Assert.False(IptablesDiffer.ShowsWantedState(wanted, NatTable(Chains, JumpLine, MasqueradeLine, AliceRule, AliceRule), []), "rule twice");
+        Assert.False(IptablesDiffer.ShowsWantedState(wanted, NatTable(JumpLine, MasqueradeLine), []), "chains missing");
         // Whatever the fast path turns down, the full comparison still decides: here it agrees the router is in sync.
         Assert.True(Compare(Assigned(("Alice", "192.168.1.2", "203.0.113.9")), Live(exact)).InSync);
     }
+
+    private static RouterAdmin.Firewall.Diff.ChangePreview Previewed(IptablesChange change) => new(change, []);
 }

@@ -1,3 +1,5 @@
+using RouterAdmin.Tests.Support;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.LiveState;
@@ -34,14 +36,14 @@ public sealed class ImportPlannerSpecs
             [External(1, "203.0.113.2"), External(2, "203.0.113.3")],
             [Endpoint(1, "Contivity", "198.51.100.10")],
             [Assignment(1, 1, 1, 1), Assignment(2, 2, 1, 2)]);
-        var planned = FirewallPlanner.Plan(inventory);
+        var planned = Planned.Rules(inventory);
         var live = Live(IptablesSaveParser.Format(RestoreInterpreter.Apply(IptablesSaveParser.Parse(NatTable(MasqueradeLine)),
             RestoreScriptWriter.Write(planned, OwnedState.Nothing))));
 
         var (adopted, _) = ImportPlanner.Adopt(inventory, live);
 
         Assert.Equal([(1, 1), (2, 2)], adopted.Assignments.Select(a => (a.ClientId, a.ExternalAddressId)).OrderBy(a => a.Item1));
-        Assert.True(FirewallDiffer.Compare(FirewallPlanner.Plan(adopted), live).InSync);
+        Assert.True(IptablesDiffer.Compare(Planned.Rules(adopted), live).InSync);
     }
 
     [Fact]
@@ -53,16 +55,16 @@ public sealed class ImportPlannerSpecs
             RestoreScriptWriter.Write(Plan(retired: true), OwnedState.Nothing, [NatRule.FromSaveLine(HandWritten)])));
         Assert.DoesNotContain(HandWritten, after);
 
-        var undo = FirewallDiffer.Compare(beforeState, Live(after));
+        var undo = IptablesDiffer.Compare(beforeState, Live(after));
         var restored = RestoreInterpreter.Apply(IptablesSaveParser.Parse(after), undo.RestoreScript);
 
         Assert.Equal([HandWritten, MasqueradeLine], restored.RulesOf(OwnedChains.Postrouting).Select(r => r.SaveLine));
         Assert.Contains(undo.Diff, l => l.Kind == DiffKind.Added && l.Text == HandWritten);
-        Assert.True(FirewallDiffer.Compare(beforeState, Live(IptablesSaveParser.Format(restored))).InSync);
+        Assert.True(IptablesDiffer.Compare(beforeState, Live(IptablesSaveParser.Format(restored))).InSync);
     }
 
     private static OwnedState Plan(bool retired) =>
-        FirewallPlanner.Plan(InventoryOf(
+        Planned.Rules(InventoryOf(
             [Client(1, "Eve", "192.168.1.5")], [External(1, "203.0.113.5")], [Endpoint(1, "Contivity", "198.51.100.10")], [Assignment(1, 1, 1, 1)])
             with { RetiredRules = retired ? [HandWritten] : [] });
 }

@@ -1,3 +1,4 @@
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
 using Xunit;

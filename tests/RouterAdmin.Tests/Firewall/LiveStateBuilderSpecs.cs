@@ -1,4 +1,5 @@
 using System.Net;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
 using Xunit;
@@ -41,8 +42,8 @@ public sealed class LiveStateBuilderSpecs
         Assert.Equal([first, second], owned.SnatRules.Select(r => r.SaveLine));
         Assert.Equal([masq], owned.MasqueradeRules.Select(r => r.SaveLine));
         Assert.Equal(
-            [new SnatMapping(IPNetwork.Parse("192.168.1.2/32"), IPNetwork.Parse("198.51.100.10/32"), IPAddress.Parse("203.0.113.2")),
-             new SnatMapping(IPNetwork.Parse("192.168.1.3/32"), IPNetwork.Parse("198.51.100.10/32"), IPAddress.Parse("203.0.113.3"))],
+            [new FoundMapping(IPNetwork.Parse("192.168.1.2/32"), IPNetwork.Parse("198.51.100.10/32"), IPAddress.Parse("203.0.113.2")),
+             new FoundMapping(IPNetwork.Parse("192.168.1.3/32"), IPNetwork.Parse("198.51.100.10/32"), IPAddress.Parse("203.0.113.3"))],
             owned.Mappings);
     }
 

@@ -1,3 +1,4 @@
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.LiveState;
@@ -125,8 +126,7 @@ public sealed class RestoreInterpreterSpecs
         var backend = new SimulatedBackend(database.Factory);
         var ct = TestContext.Current.CancellationToken;
 
-        var live = new LiveStateReader(backend);
-        var state = await live.ReadAsync(ct);
+        var state = await new IptablesBackend(backend).ReadKernelAsync(ct);
 
         Assert.Equal([MasqueradeLine], state.Table.RulesOf(OwnedChains.Postrouting).Select(r => r.SaveLine));
         Assert.Empty(state.Addresses);

@@ -1,3 +1,4 @@
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
 using Xunit;

@@ -1,4 +1,5 @@
 using System.Net;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Inventory;

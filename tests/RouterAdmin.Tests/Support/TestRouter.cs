@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RouterAdmin.Data;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Simulated;
@@ -49,7 +50,7 @@ public sealed class TestRouter : IAsyncDisposable
         services.AddRouterAdminCore(configuration, directory);
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(InventorySpecs.Start));
         services.AddSingleton(provider => new SabotagedBackend(provider.GetRequiredService<SimulatedBackend>()));
-        services.AddSingleton<IFirewallBackend>(provider => provider.GetRequiredService<SabotagedBackend>());
+        services.AddSingleton<IIptablesHost>(provider => provider.GetRequiredService<SabotagedBackend>());
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // What StartupTasks does first: here it finds the schema up to date.
         await DatabaseMigrator.MigrateAsync(provider, TestContext.Current.CancellationToken);
@@ -66,7 +67,7 @@ public sealed class TestRouter : IAsyncDisposable
     public AppDbContext NewContext() => Get<IDbContextFactory<AppDbContext>>().CreateDbContext();
 
     /// <summary>The owned part of the simulated kernel, read back the way the engine reads it.</summary>
-    public async Task<KernelState> ReadKernelAsync() => await Get<LiveStateReader>().ReadAsync(TestContext.Current.CancellationToken);
+    public async Task<KernelState> ReadKernelAsync() => await ((IptablesBackend)Get<IFirewallBackend>()).ReadKernelAsync(TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -76,18 +77,18 @@ public sealed class TestRouter : IAsyncDisposable
 }
 
 /// <summary>Passes everything to the real (simulated) backend, after an optional act of sabotage.</summary>
-public sealed class SabotagedBackend(IFirewallBackend inner) : IFirewallBackend
+public sealed class SabotagedBackend(IIptablesHost inner) : IIptablesHost
 {
-    public IFirewallBackend Inner => inner;
+    public IIptablesHost Inner => inner;
 
     /// <summary>Runs once, just before the next restore transaction.</summary>
-    public Func<IFirewallBackend, Task>? BeforeNextRestore { get; set; }
+    public Func<IIptablesHost, Task>? BeforeNextRestore { get; set; }
 
     /// <summary>Runs once, just after the next restore transaction went through.</summary>
-    public Func<IFirewallBackend, Task>? AfterNextRestore { get; set; }
+    public Func<IIptablesHost, Task>? AfterNextRestore { get; set; }
 
     /// <summary>Runs once, just before the next address is removed.</summary>
-    public Func<IFirewallBackend, BoundAddress, Task>? BeforeNextAddressDeletion { get; set; }
+    public Func<IIptablesHost, BoundAddress, Task>? BeforeNextAddressDeletion { get; set; }
 
     public string Name => inner.Name;
     public bool TouchesKernel => inner.TouchesKernel;

@@ -1,5 +1,7 @@
 using RouterAdmin.Firewall.Model;
 
+using RouterAdmin.Firewall.Backends.Iptables;
+
 namespace RouterAdmin.Firewall.Backends.Simulated;
 
 /// <summary>

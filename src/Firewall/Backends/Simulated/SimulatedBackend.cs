@@ -2,9 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
-using RouterAdmin.Firewall.Diff;
-using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
+
+using RouterAdmin.Firewall.Backends.Iptables;
 
 namespace RouterAdmin.Firewall.Backends.Simulated;
 
@@ -12,7 +12,7 @@ namespace RouterAdmin.Firewall.Backends.Simulated;
 /// For a laptop or a demo: the "kernel" is a nat table and an address list in the database, changed with the same
 /// restore scripts the real backend would run. Preview, apply, history and rollback all work; nothing reaches the kernel.
 /// </summary>
-public sealed class SimulatedBackend(IDbContextFactory<AppDbContext> dbFactory) : IFirewallBackend
+public sealed class SimulatedBackend(IDbContextFactory<AppDbContext> dbFactory) : IIptablesHost
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
 

@@ -1,17 +1,16 @@
 using System.Net;
+using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.Model;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
-/// <summary>What an SNAT rule means: traffic from <see cref="Source"/> to <see cref="Destination"/> leaves from <see cref="ToSource"/>.</summary>
-public sealed record SnatMapping(IPNetwork Source, IPNetwork Destination, IPAddress ToSource, string? OutInterface = null)
+/// <summary>Reads what an iptables SNAT rule means.</summary>
+public static class SnatRuleMeaning
 {
-    public (IPNetwork Source, IPNetwork Destination) Flow => (Source, Destination);
-
     /// <summary>
     /// Reads a rule as a plain mapping when it is nothing more than that: source, destination, optional out-interface
     /// and comment, SNAT to one address. A rule with protocols, ports or other matches is something else and is left alone.
     /// </summary>
-    public static bool TryParse(NatRule rule, out SnatMapping mapping)
+    public static bool TryParse(NatRule rule, out FoundMapping mapping)
     {
         mapping = null!;
         IPNetwork? source = null, destination = null;
@@ -35,7 +34,7 @@ public sealed record SnatMapping(IPNetwork Source, IPNetwork Destination, IPAddr
             }
         }
         if (target != "SNAT" || source is null || destination is null || toSource is null) return false;
-        mapping = new SnatMapping(source.Value, destination.Value, toSource, outInterface);
+        mapping = new FoundMapping(source.Value, destination.Value, toSource, outInterface);
         return true;
     }
 

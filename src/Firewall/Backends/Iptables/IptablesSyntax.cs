@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RouterAdmin.Firewall.Model;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>
 /// How iptables-save and iptables-restore split a rule into words. Both the reader (parsing iptables-save) and the

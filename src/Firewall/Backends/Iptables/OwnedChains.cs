@@ -1,4 +1,4 @@
-namespace RouterAdmin.Firewall.Model;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>The names RouterAdmin claims in the nat table. Nothing outside these is ever written.</summary>
 public static class OwnedChains

@@ -1,7 +1,7 @@
 using System.Text;
 using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.Diff;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>
 /// Writes the one iptables-restore --noflush transaction that turns the live owned state into the wanted one.

@@ -1,14 +1,15 @@
 using System.Text;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
+using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.Diff;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>Compares the wanted owned state with the live kernel and says what must change. Pure: no I/O.</summary>
-public static class FirewallDiffer
+public static class IptablesDiffer
 {
-    public static ChangePreview Compare(OwnedState desired, KernelState live)
+    public static IptablesChange Compare(OwnedState desired, KernelState live)
     {
         var owned = live.Owned;
         var retiredPresent = RetiredPresent(desired, live);
@@ -25,7 +26,7 @@ public static class FirewallDiffer
         var wanted = desired.Addresses.ToHashSet();
         var addressesToRemove = owned.Addresses.Where(a => !wanted.Contains(a)).ToArray();
 
-        return new ChangePreview(
+        return new IptablesChange(
             desired,
             live,
             rulesDiffer ? RestoreScriptWriter.Write(desired, owned, retiredPresent, reinstate) : "",
@@ -79,7 +80,7 @@ public static class FirewallDiffer
         desired.Retired.Where(rule => live.Table.RulesOf(rule.Chain).Contains(rule)).ToArray();
 
     /// <summary>The line diff of the ruleset view, from what the kernel holds to what is wanted.</summary>
-    internal static IReadOnlyList<DiffLine> LineDiff(ChangePreview preview) =>
+    internal static IReadOnlyList<DiffLine> LineDiff(IptablesChange preview) =>
         LineDiff(RenderView(preview.Live.Owned, preview.Live), RenderView(preview.Desired, preview.Live, preview.RetiredPresent, preview.ReinstateMissing));
 
     /// <summary>
@@ -87,7 +88,7 @@ public static class FirewallDiffer
     /// their chain), so the badge and the history need not run the line diff. Agrees with the line diff: a moved jump
     /// is one line removed and one added, and section headers come and go with their sections.
     /// </summary>
-    internal static (int Added, int Removed) CountChanges(ChangePreview preview)
+    internal static (int Added, int Removed) CountChanges(IptablesChange preview)
     {
         var (live, desired) = (preview.Live.Owned, preview.Desired);
         var liveRules = live.AllRules.ToHashSet();
@@ -113,7 +114,7 @@ public static class FirewallDiffer
     internal static FlowKey[] FlowsToReset(OwnedState before, OwnedState after, IReadOnlyList<NatRule> retiredPresent)
     {
         // A hand-written rule being replaced counts as the flow's old mapping: if ours says the same, nothing moves.
-        var retired = retiredPresent.Select(r => SnatMapping.TryParse(r, out var m) ? m : null).OfType<SnatMapping>();
+        var retired = retiredPresent.Select(r => SnatRuleMeaning.TryParse(r, out var m) ? m : null).OfType<FoundMapping>();
         var old = retired.Concat(before.Mappings).GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
         var @new = after.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
         return old.Keys.Union(@new.Keys)

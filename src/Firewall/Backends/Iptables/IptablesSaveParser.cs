@@ -1,6 +1,6 @@
 using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.LiveState;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>Reads the *nat table out of iptables-save output (with or without -c counters).</summary>
 public static class IptablesSaveParser

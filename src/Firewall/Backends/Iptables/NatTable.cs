@@ -1,4 +1,4 @@
-namespace RouterAdmin.Firewall.Model;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>The nat table as iptables-save printed it: chains in order, each with its policy (or "-") and rules.</summary>
 public sealed record NatChain(string Name, string Policy, IReadOnlyList<NatRule> Rules)

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.Model;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>A rule in POSTROUTING that jumps to the owned chain, and where it sits (1 = first).</summary>
 public sealed record Jump(int Position, NatRule Rule);
@@ -16,7 +17,7 @@ public sealed record OwnedState(
     IReadOnlyList<Jump> Jumps,
     IReadOnlyList<NatRule> SnatRules,
     IReadOnlyList<NatRule> MasqueradeRules,
-    IReadOnlyList<BoundAddress> Addresses)
+    IReadOnlyList<BoundAddress> Addresses) : IOwnedFirewall
 {
     public static OwnedState Nothing { get; } = new(false, [], [], [], []);
 
@@ -35,8 +36,10 @@ public sealed record OwnedState(
 
     public IEnumerable<NatRule> AllRules => SnatRules.Concat(MasqueradeRules);
 
-    public IEnumerable<SnatMapping> Mappings =>
-        SnatRules.Select(rule => SnatMapping.TryParse(rule, out var mapping) ? mapping : null).OfType<SnatMapping>();
+    public Planning.FirewallPlan ToPlan() => IptablesRules.ToPlan(this);
+
+    public IEnumerable<FoundMapping> Mappings =>
+        SnatRules.Select(rule => SnatRuleMeaning.TryParse(rule, out var mapping) ? mapping : null).OfType<FoundMapping>();
 
     /// <summary>Same rules in the same order, the same jump at the same place, the same bound addresses.</summary>
     public bool IsEquivalentTo(OwnedState other) =>

@@ -1,7 +1,7 @@
 using RouterAdmin.Domain;
 using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.LiveState;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>Turns what the kernel printed into the same model the planner produces, so the two can be compared.</summary>
 public static class LiveStateBuilder

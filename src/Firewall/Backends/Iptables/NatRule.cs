@@ -1,4 +1,4 @@
-namespace RouterAdmin.Firewall.Model;
+namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>One rule of the nat table: its chain and the words after <c>-A CHAIN</c>, as iptables-save would print them.</summary>
 public sealed class NatRule(string chain, IReadOnlyList<string> arguments) : IEquatable<NatRule>

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RouterAdmin.Data;
+using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Planning;
+using RouterAdmin.History;
+using RouterAdmin.Inventory;
+
+namespace RouterAdmin.Firewall.Apply;
+
+/// <summary>What one change puts in place: the owned state, and the inventory recorded with it (and restored, for a rollback).</summary>
+public sealed record ApplyTarget(RevisionKind Kind, IOwnedFirewall Desired, InventorySnapshot Inventory, bool RestoreInventory, int? TargetRevisionId)
+{
+    /// <summary>A hash of the inventory a rollback overwrites, taken when the target is planned.</summary>
+    public string? OverwrittenInventoryStamp { get; init; }
+}
+
+/// <summary>
+/// Works out what each kind of change wants on the router: an apply plans the inventory, a rollback plans a revision's
+/// inventory, a re-apply and the boot restore take a revision's state, an automatic rollback the state its snapshot found.
+/// </summary>
+public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFirewallBackend backend, RevisionStore revisions)
+{
+    public async Task<ApplyTarget> ApplyAsync(CancellationToken ct)
+    {
+        var inventory = await CaptureAsync(ct);
+        return new ApplyTarget(RevisionKind.Apply, backend.Render(FirewallPlanner.Plan(inventory)), inventory, false, null);
+    }
+
+    public async Task<ApplyTarget> RollbackAsync(int revisionId, CancellationToken ct)
+    {
+        var revision = await revisions.FindAsync(revisionId, ct)
+            ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
+        if (!RevisionStore.WasInEffect(revision.Status))
+            throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
+        var inventory = InventorySnapshot.FromJson((await revisions.SnapshotOfAsync(revisionId, ct)).InventoryJson);
+        // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
+        var current = await CaptureAsync(ct);
+        return new ApplyTarget(RevisionKind.Rollback, backend.Render(FirewallPlanner.Plan(inventory)), inventory, true, revisionId)
+        {
+            OverwrittenInventoryStamp = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(current.ToJson())))[..16],
+        };
+    }
+
+    public async Task<ApplyTarget> ReapplyAsync(CancellationToken ct)
+    {
+        var last = await revisions.LastInEffectAsync(before: null, includeAwaiting: true, ct)
+            ?? throw new InventoryConflictException("Nothing has been applied yet, so there is nothing to re-apply.");
+        return new ApplyTarget(RevisionKind.Reapply, await revisions.StateAfterAsync(last.Id, ct), await CaptureAsync(ct), false, last.Id);
+    }
+
+    /// <summary>
+    /// Undoing a change that was not confirmed in time: the kernel goes back exactly as the revision's snapshot found it,
+    /// and the inventory back to the revision before (when there is one), so the unconfirmed change is not re-applied.
+    /// </summary>
+    public async Task<ApplyTarget> RevertAsync(Revision unconfirmed, CancellationToken ct)
+    {
+        var previous = await revisions.LastInEffectAsync(before: unconfirmed.Id, includeAwaiting: false, ct);
+        var snapshot = await revisions.SnapshotOfAsync(unconfirmed.Id, ct);
+        var current = await CaptureAsync(ct);
+        // The inventory goes back too, unless someone edited it during the window: those edits were never applied and
+        // would vanish unseen, so then only the kernel goes back and the edits show as pending changes.
+        var untouched = current.ToJson() == snapshot.InventoryJson;
+        var inventory = previous is not null && untouched ? InventorySnapshot.FromJson((await revisions.SnapshotOfAsync(previous.Id, ct)).InventoryJson) : current;
+        return new ApplyTarget(RevisionKind.AutoRollback, backend.Load(snapshot.BeforeStateJson), inventory, previous is not null && untouched, unconfirmed.Id);
+    }
+
+    /// <summary>The boot-time restore: the confirmed revision's rules and addresses, its inventory recorded with them.</summary>
+    public async Task<ApplyTarget> RestoreAsync(Revision confirmed, CancellationToken ct)
+    {
+        var snapshot = await revisions.SnapshotOfAsync(confirmed.Id, ct);
+        return new ApplyTarget(RevisionKind.BootRestore, backend.Load(snapshot.AfterStateJson), InventorySnapshot.FromJson(snapshot.InventoryJson), false, confirmed.Id);
+    }
+
+    private async Task<InventorySnapshot> CaptureAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await InventoryService.CaptureAsync(db, ct);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Model;
+
+namespace RouterAdmin.Firewall.Apply;
+
+/// <summary>
+/// The kernel side of every change, as one ordered list of steps: bind new addresses → the backend's one transaction →
+/// unbind addresses no longer wanted → read back and verify → reset the conntrack entries of flows whose mapping
+/// changed. An apply, a rollback and putting a snapshot back all run this list, and the preview shows its commands.
+/// </summary>
+public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, FaultInjection faults, ILogger<KernelTransaction> logger)
+{
+    private const int DeleteDirectlyUpTo = 4;
+
+    private sealed record Step(ApplyStep Id, IReadOnlyList<string> Commands, Func<Run, CancellationToken, Task> ExecuteAsync);
+
+    /// <summary>What one run carries from step to step: the conntrack listing started beside the verify, and the count.</summary>
+    private sealed class Run
+    {
+        public Task<IReadOnlyList<(IPAddress Source, IPAddress Destination)>?> Entries = Task.FromResult<IReadOnlyList<(IPAddress, IPAddress)>?>(null);
+        public int Deleted;
+    }
+
+    /// <summary>The commands the change will run, in order, as the backend will run them: shown in the preview, kept in the history.</summary>
+    public IReadOnlyList<string> Describe(IBackendChange change) => Steps(change).SelectMany(s => s.Commands).ToArray();
+
+    /// <summary>Runs every step; <paramref name="at"/> hears each one as it starts. Returns how many conntrack entries went.</summary>
+    public async Task<int> RunAsync(IBackendChange change, Action<ApplyStep> at, CancellationToken ct)
+    {
+        var run = new Run();
+        foreach (var step in Steps(change))
+        {
+            at(step.Id);
+            await step.ExecuteAsync(run, ct);
+            faults.After(step.Id);
+        }
+        return run.Deleted;
+    }
+
+    /// <summary>
+    /// Puts RouterAdmin's part of the router back as <paramref name="snapshot"/> describes it, through the same steps.
+    /// Returns null when that worked and was verified, otherwise a sentence for the administrator saying what is left.
+    /// </summary>
+    public async Task<string?> RestoreAsync(IOwnedFirewall snapshot)
+    {
+        gate.Report(new ApplyProgress(ApplyStep.RestoringSnapshot, "Restoring the snapshot"));
+        var none = CancellationToken.None;
+        try
+        {
+            var undo = backend.Compare(snapshot, await backend.ReadAsync(none));
+            var run = new Run();
+            foreach (var step in Steps(undo)) await step.ExecuteAsync(run, none);
+            return null;
+        }
+        catch (VerificationException)
+        {
+            return "Restoring the previous state did not verify; the dashboard shows the difference. Re-apply or roll back.";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError(e, "Restoring the snapshot failed");
+            return $"Restoring the previous state failed too ({e.Message}); the dashboard shows what the router holds now.";
+        }
+    }
+
+    private IReadOnlyList<Step> Steps(IBackendChange change)
+    {
+        var touches = change.RulesChange || change.AddressesToAdd.Count > 0 || change.AddressesToRemove.Count > 0;
+        return
+        [
+            new(ApplyStep.BindAddresses, change.AddressesToAdd.Select(backend.DescribeAddAddress).ToArray(), async (_, ct) =>
+            {
+                foreach (var address in change.AddressesToAdd)
+                {
+                    Report(ApplyStep.BindAddresses, $"Binding {address}");
+                    await backend.AddAddressAsync(address, ct);
+                }
+            }),
+            new(ApplyStep.Restore, change.RulesChange ? [backend.DescribeCommit()] : [], async (_, ct) =>
+            {
+                if (!change.RulesChange) return;
+                Report(ApplyStep.Restore, "Changing RouterAdmin's rules in one transaction");
+                await backend.CommitAsync(change, ct);
+            }),
+            new(ApplyStep.UnbindAddresses, change.AddressesToRemove.Select(backend.DescribeDeleteAddress).ToArray(), async (_, ct) =>
+            {
+                foreach (var address in change.AddressesToRemove)
+                {
+                    Report(ApplyStep.UnbindAddresses, $"Removing {address}");
+                    await backend.DeleteAddressAsync(address, ct);
+                }
+            }),
+            new(ApplyStep.Verify, touches ? ["read back and verify RouterAdmin's rules and addresses"] : [], async (run, ct) =>
+            {
+                Report(ApplyStep.Verify, "Reading the router back");
+                // The conntrack table is read while the rules are: both are reads, and the entries are only acted on
+                // once the rules are verified.
+                run.Entries = ListEntriesIfManyAsync(change.FlowsToReset, ct);
+                await backend.VerifyAsync(change.Desired, ct);
+            }),
+            new(ApplyStep.ResetConntrack, change.FlowsToReset.Select(backend.DescribeResetFlow).ToArray(), async (run, ct) =>
+            {
+                var entries = await run.Entries;
+                foreach (var flow in change.FlowsToReset.Where(flow => entries is null || entries.Any(e => flow.Matches(e.Source, e.Destination))))
+                {
+                    Report(ApplyStep.ResetConntrack, $"Resetting connection tracking for {flow}");
+                    run.Deleted += await backend.ResetFlowAsync(flow, ct);
+                }
+            }),
+        ];
+    }
+
+    /// <summary>
+    /// Each conntrack -D is a process (10–30 ms), so when many mappings changed (a first apply of thousands of rules)
+    /// the table is listed once and only the flows that have entries are deleted. Listing after the transaction is
+    /// enough: any connection made since then already follows the new rules.
+    /// </summary>
+    private async Task<IReadOnlyList<(IPAddress Source, IPAddress Destination)>?> ListEntriesIfManyAsync(IReadOnlyList<FlowKey> flows, CancellationToken ct)
+    {
+        if (flows.Count <= DeleteDirectlyUpTo) return null;
+        return (await backend.ListFlowsAsync(ct))
+            .Select(e => IPAddress.TryParse(e.Source, out var s) && IPAddress.TryParse(e.Destination, out var d) ? (s, d) : default)
+            .Where(e => e.s is not null)
+            .ToArray();
+    }
+
+    private void Report(ApplyStep step, string description) => gate.Report(new ApplyProgress(step, description));
+}

@@ -1,0 +1,75 @@
+using RouterAdmin.Firewall.Model;
+using RouterAdmin.Firewall.Planning;
+
+namespace RouterAdmin.Firewall.Backends.Iptables;
+
+/// <summary>
+/// The iptables backend: the plan rendered as an owned chain and a jump at position 1 of POSTROUTING, read back with
+/// iptables-save, changed with one iptables-restore --noflush transaction, on the real tools or the simulated router.
+/// </summary>
+public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
+{
+    public IIptablesHost Host => host;
+    public string Name => host.Name;
+    public bool TouchesKernel => host.TouchesKernel;
+    public string? Namespace => host.Namespace;
+    public string TransactionTool => "iptables-restore";
+
+    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken) => await ReadKernelAsync(cancellationToken);
+
+    public async Task<KernelState> ReadKernelAsync(CancellationToken cancellationToken)
+    {
+        var (natTable, addresses) = await ReadRawAsync(cancellationToken);
+        return LiveStateBuilder.Build(natTable, addresses);
+    }
+
+    public IOwnedFirewall Render(FirewallPlan plan) => IptablesRules.Render(plan);
+
+    public IOwnedFirewall Load(string json) => OwnedState.FromJson(json);
+
+    public ILiveFirewall Reconstruct(string text, IOwnedFirewall owned) =>
+        LiveStateBuilder.Build(text, ((OwnedState)owned).Addresses.Select(a => new LiveAddress(a, a.OwnedLabel)).ToArray());
+
+    public IBackendChange Compare(IOwnedFirewall desired, ILiveFirewall live) =>
+        IptablesDiffer.Compare((OwnedState)desired, (KernelState)live);
+
+    public Task CommitAsync(IBackendChange change, CancellationToken cancellationToken) =>
+        host.RestoreAsync(change.Transaction, cancellationToken);
+
+    public async Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken)
+    {
+        var wanted = (OwnedState)desired;
+        var (natTable, addresses) = await ReadRawAsync(cancellationToken);
+        // iptables-save's own text is the truth: a line-by-line match is proof, and cheap at 10,000 rules.
+        if (IptablesDiffer.ShowsWantedState(wanted, natTable, addresses)) return;
+        var check = IptablesDiffer.Compare(wanted, LiveStateBuilder.Build(natTable, addresses));
+        if (!check.InSync) throw new VerificationException(check);
+    }
+
+    public async Task<IReadOnlyList<MappingCounters>> ReadCountersAsync(CancellationToken cancellationToken)
+    {
+        var (_, counted) = IptablesSaveParser.ParseWithCounters(await host.SaveNatTableAsync(withCounters: true, cancellationToken));
+        return counted.Where(c => c.Rule.Chain == OwnedChains.Snat)
+            .Select(c => SnatRuleMeaning.TryParse(c.Rule, out var mapping) ? new MappingCounters(mapping, c.Packets, c.Bytes) : null)
+            .OfType<MappingCounters>()
+            .ToArray();
+    }
+
+    public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
+    public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
+    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
+    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => host.ListFlowsAsync(cancellationToken);
+
+    public string DescribeCommit() => host.DescribeRestore();
+    public string DescribeAddAddress(BoundAddress address) => host.DescribeAddAddress(address);
+    public string DescribeDeleteAddress(BoundAddress address) => host.DescribeDeleteAddress(address);
+    public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
+
+    /// <summary>What the tools printed, unparsed, both read at once.</summary>
+    private async Task<(string NatTable, IReadOnlyList<LiveAddress> Addresses)> ReadRawAsync(CancellationToken cancellationToken)
+    {
+        var natTable = host.SaveNatTableAsync(withCounters: false, cancellationToken);
+        var addresses = host.ReadAddressesAsync(cancellationToken);
+        return (await natTable, await addresses);
+    }
+}

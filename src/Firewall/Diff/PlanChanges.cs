@@ -1,0 +1,61 @@
+using System.Net;
+using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Model;
+using RouterAdmin.Firewall.Planning;
+
+namespace RouterAdmin.Firewall.Diff;
+
+public enum MappingChangeKind { Appears, Moves, Goes }
+
+/// <summary>One client's way to one endpoint, as the change affects it: From is where it leaves from now, To after.</summary>
+public sealed record MappingChange(MappingChangeKind Kind, IPAddress Client, IPNetwork Endpoint, IPAddress? From, IPAddress? To, string Label)
+{
+    public override string ToString() => Kind switch
+    {
+        MappingChangeKind.Appears => $"{Label}: {Client} → {Endpoint} leaves from {To}",
+        MappingChangeKind.Moves => $"{Label}: {Client} → {Endpoint} moves from {From} to {To}",
+        _ => $"{Label}: {Client} → {Endpoint} no longer leaves from {From}",
+    };
+}
+
+/// <summary>
+/// The change in the domain's words, whatever the backend: which mapping appears, moves or goes, which addresses are
+/// bound or unbound, whether the managed masquerade starts or stops, and how many hand-written rules are taken over.
+/// </summary>
+public sealed record PlanChanges(
+    IReadOnlyList<MappingChange> Mappings,
+    IReadOnlyList<BoundAddress> Bind,
+    IReadOnlyList<BoundAddress> Unbind,
+    bool? MasqueradeManaged,
+    int TakenOver)
+{
+    public bool None => Mappings.Count == 0 && Bind.Count == 0 && Unbind.Count == 0 && MasqueradeManaged is null && TakenOver == 0;
+
+    /// <summary>Pure: from what the router does (<paramref name="live"/>) to what is wanted.</summary>
+    public static PlanChanges Between(FirewallPlan live, FirewallPlan wanted)
+    {
+        var before = live.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First());
+        var after = wanted.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First());
+        var changes = new List<MappingChange>();
+        foreach (var (flow, mapping) in after)
+        {
+            if (!before.TryGetValue(flow, out var old))
+                changes.Add(new MappingChange(MappingChangeKind.Appears, flow.Client, flow.Endpoint, null, mapping.External, mapping.Label));
+            else if (!old.External.Equals(mapping.External))
+                changes.Add(new MappingChange(MappingChangeKind.Moves, flow.Client, flow.Endpoint, old.External, mapping.External, mapping.Label));
+        }
+        foreach (var (flow, mapping) in before)
+            if (!after.ContainsKey(flow))
+                changes.Add(new MappingChange(MappingChangeKind.Goes, flow.Client, flow.Endpoint, mapping.External, null, mapping.Label));
+
+        var liveAddresses = live.Addresses.ToHashSet();
+        var wantedAddresses = wanted.Addresses.ToHashSet();
+        bool? masquerade = (live.Masquerade is null) == (wanted.Masquerade is null) ? null : wanted.Masquerade is not null;
+        return new PlanChanges(
+            changes.OrderBy(c => Ipv4.ToUInt32(c.Client)).ThenBy(c => Ipv4.ToUInt32(c.Endpoint.BaseAddress)).ToArray(),
+            wanted.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray(),
+            live.Addresses.Where(a => !wantedAddresses.Contains(a)).ToArray(),
+            masquerade,
+            wanted.TakenOver.Count);
+    }
+}

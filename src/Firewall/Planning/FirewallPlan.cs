@@ -1,0 +1,32 @@
+using System.Net;
+using RouterAdmin.Firewall.Model;
+
+namespace RouterAdmin.Firewall.Planning;
+
+/// <summary>
+/// One mapping in the domain's words: traffic from <see cref="Client"/> to <see cref="Endpoint"/> leaves from
+/// <see cref="External"/>. <see cref="Label"/> names client and endpoint in characters every backend's comments accept.
+/// </summary>
+public sealed record SnatMapping(IPAddress Client, IPNetwork Endpoint, IPAddress External, string Label)
+{
+    public (IPAddress Client, IPNetwork Endpoint) Flow => (Client, Endpoint);
+}
+
+/// <summary>The general masquerade RouterAdmin keeps after its mappings, when the administrator lets it.</summary>
+public sealed record MasqueradePlan(IPNetwork LanSubnet, string WanInterface);
+
+/// <summary>
+/// What must hold on the router, in the domain's words and in no backend's syntax: the mappings in order, the
+/// addresses to bind, and the managed masquerade. Each backend renders it into its own rules and reads its rules back
+/// into this shape, so the change can be told in people's words whatever the backend.
+/// </summary>
+public sealed record FirewallPlan(IReadOnlyList<SnatMapping> Mappings, IReadOnlyList<BoundAddress> Addresses, MasqueradePlan? Masquerade)
+{
+    public static FirewallPlan Nothing { get; } = new([], [], null);
+
+    /// <summary>
+    /// Hand-written rules the inventory has taken over (imported or adopted), in the text of the backend they were
+    /// found in: the next apply deletes them. The planner passes them through without reading them.
+    /// </summary>
+    public IReadOnlyList<string> TakenOver { get; init; } = [];
+}
