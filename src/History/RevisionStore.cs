@@ -80,6 +80,8 @@ public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, IFi
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Attach(revision);
+        // Counted by the kernel steps after the revision was written, so attaching does not see it as a change.
+        db.Entry(revision).Property(r => r.ConntrackEntriesDeleted).IsModified = true;
         if (completion.RestoreInventory is { } inventory)
             await Inventory.InventoryService.ReplaceAsync(db, inventory, ct);
         if (completion.Reverts is { } reverted)
