@@ -55,4 +55,7 @@ public static class Ipv4
     /// <summary>"198.51.100.10/32" is shown as "198.51.100.10"; other networks keep their prefix.</summary>
     public static string Format(IPNetwork network) =>
         network.PrefixLength == 32 ? network.BaseAddress.ToString() : network.ToString();
+
+    /// <summary>Reads back what <see cref="Format"/> wrote: a bare address is a /32.</summary>
+    public static IPNetwork ParseNetwork(string text) => IPNetwork.Parse(text.Contains('/') ? text : text + "/32");
 }

@@ -93,7 +93,8 @@ public sealed class ApplyEngine(
         return await RunUnattendedAsync(target, $"boot: restore revision {confirmed.Id}", ct);
     }
 
-    public sealed record StateCheck(ChangePreview Pending, ChangePreview? Drift, int? BaselineRevisionId);
+    /// <summary>One read of the router, and what it says: pending changes, drift, and the read itself for whoever needs more of it.</summary>
+    public sealed record StateCheck(ChangePreview Pending, ChangePreview? Drift, int? BaselineRevisionId, ILiveFirewall Live, Inventory.InventorySnapshot Inventory);
 
     /// <summary>
     /// One read of the kernel compared twice: with the inventory (pending changes) and with the last applied revision
@@ -105,7 +106,7 @@ public sealed class ApplyEngine(
         var baseline = await revisions.LastInEffectAsync(before: null, includeAwaiting: true, ct);
         var live = await backend.ReadAsync(ct);
         var drift = baseline is null ? null : Preview(backend.Compare(await revisions.StateAfterAsync(baseline.Id, ct), live));
-        return new StateCheck(Compare(target, live), drift, baseline?.Id);
+        return new StateCheck(Compare(target, live), drift, baseline?.Id, live, target.Inventory);
     }
 
     private async Task<ChangePreview> PreviewAsync(ApplyTarget target, CancellationToken ct) =>

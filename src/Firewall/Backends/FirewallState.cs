@@ -29,6 +29,9 @@ public interface ILiveFirewall
     /// <summary>Source-NAT rules others wrote, in the order they run: candidates for import and adoption.</summary>
     IReadOnlyList<ForeignSnatRule> ForeignSnat { get; }
 
+    /// <summary>How many new flows each of RouterAdmin's mappings has translated (nat sees only each flow's first packet).</summary>
+    IReadOnlyList<MappingCounters> Counters { get; }
+
     /// <summary>The general masquerade someone else wrote, if there is one.</summary>
     ForeignMasquerade? ForeignMasquerade { get; }
 }

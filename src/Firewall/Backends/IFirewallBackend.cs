@@ -46,8 +46,6 @@ public interface IFirewallBackend
     /// <summary>Reads the router back; throws <see cref="VerificationException"/> when it is not <paramref name="desired"/>.</summary>
     Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<MappingCounters>> ReadCountersAsync(CancellationToken cancellationToken);
-
     Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken);
     Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken);
 

@@ -24,39 +24,32 @@ public sealed record AssignmentActivity(
 }
 
 /// <summary>
-/// Answers "is Alice's VPN up?": the packet and byte counters of each assignment's SNAT rule (connections, since the nat
-/// table sees a flow's first packet) and its live ESP and IKE conntrack entries with the address they leave from.
+/// Answers "is Alice's VPN up?" for one page of assignments: the counters of each one's mapping (new flows, since the
+/// nat table sees a flow's first packet) from a read of the router the caller already has, and its live ESP and IKE
+/// conntrack entries with the address they leave from. The page comes from the database, not from the whole inventory.
 /// </summary>
 public sealed class ActivityReader(IFirewallBackend backend, InventoryService inventory)
 {
-    public async Task<IReadOnlyList<AssignmentActivity>> ReadAsync(CancellationToken ct = default)
+    public async Task<Page<AssignmentActivity>> ReadPageAsync(ILiveFirewall live, PageRequest request, CancellationToken ct = default)
     {
-        var snapshot = await inventory.CaptureAsync(ct);
-        var counters = new Dictionary<(IPNetwork, IPNetwork), (long Packets, long Bytes)>();
-        foreach (var entry in await backend.ReadCountersAsync(ct))
-            counters[entry.Mapping.Flow] = (entry.Packets, entry.Bytes);
+        var page = inventory.GetAssignmentsAsync(request, ct: ct);
         var flows = await backend.ListFlowsAsync(ct);
-
-        var clients = snapshot.Clients.ToDictionary(c => c.Id);
-        var endpoints = snapshot.Endpoints.ToDictionary(e => e.Id);
-        var addresses = snapshot.ExternalAddresses.ToDictionary(a => a.Id);
+        var counters = new Dictionary<(IPNetwork, IPNetwork), (long Packets, long Bytes)>();
+        foreach (var entry in live.Counters)
+            counters[entry.Mapping.Flow] = (entry.Packets, entry.Bytes);
         var bySource = flows.GroupBy(f => f.Source).ToDictionary(g => g.Key, g => g.ToArray());
-        return snapshot.Assignments.Select(a =>
+        var rows = await page;
+        return new Page<AssignmentActivity>(rows.Items.Select(a =>
         {
-            var client = clients[a.ClientId];
-            var endpoint = endpoints[a.EndpointId];
-            var flow = (new IPNetwork(client.LanAddress, 32), endpoint.Destination);
-            var hasRule = counters.TryGetValue(flow, out var count);
-            var clientFlows = bySource.GetValueOrDefault(client.LanAddress.ToString(), [])
-                .Where(f => IPAddress.TryParse(f.Destination, out var d) && endpoint.Destination.Contains(d))
+            var destination = Ipv4.ParseNetwork(a.Destination);
+            var hasRule = counters.TryGetValue((new IPNetwork(IPAddress.Parse(a.ClientAddress), 32), destination), out var count);
+            var clientFlows = bySource.GetValueOrDefault(a.ClientAddress, [])
+                .Where(f => IPAddress.TryParse(f.Destination, out var d) && destination.Contains(d))
                 .ToArray();
-            var esp = clientFlows.Where(f => f.Protocol == "esp").ToArray();
-            var ike = clientFlows.Where(f => f.Protocol == "udp").ToArray();
-            return new AssignmentActivity(client.Id, client.Name, client.LanAddress.ToString(), endpoint.Name, addresses[a.ExternalAddressId].Address.ToString(),
-                hasRule, count.Packets, count.Bytes, esp.Length, ike.Length,
-                clientFlows.Select(f => f.ReplyDestination).Distinct().ToArray());
-        })
-        .OrderByDescending(a => a.EspFlows).ThenByDescending(a => a.Packets).ThenBy(a => Ipv4.ToUInt32(IPAddress.Parse(a.ClientAddress)))
-        .ToArray();
+            var esp = clientFlows.Count(f => f.Protocol == "esp");
+            var ike = clientFlows.Count(f => f.Protocol == "udp");
+            return new AssignmentActivity(a.ClientId, a.ClientName, a.ClientAddress, a.EndpointName, a.ExternalAddress,
+                hasRule, count.Packets, count.Bytes, esp, ike, clientFlows.Select(f => f.ReplyDestination).Distinct().ToArray());
+        }).ToArray(), rows.Total);
     }
 }

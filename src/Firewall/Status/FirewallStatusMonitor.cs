@@ -1,6 +1,7 @@
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Diff;
+using RouterAdmin.Import;
 using RouterAdmin.Inventory;
 
 namespace RouterAdmin.Firewall.Status;
@@ -17,7 +18,9 @@ public sealed record FirewallStatus(
     string? Error,
     int? BaselineRevisionId = null,
     ChangePreview? Drift = null,
-    TimeSpan CheckDuration = default)
+    TimeSpan CheckDuration = default,
+    ILiveFirewall? Live = null,
+    bool ImportOffer = false)
 {
     public bool Pending => !InSync && Error is null;
     public bool Drifted => Drift is { InSync: false };
@@ -36,6 +39,12 @@ public sealed class FirewallStatusMonitor : IDisposable
     private readonly ILogger<FirewallStatusMonitor> _logger;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private FirewallStatus? _current;
+    private readonly Lock _queueLock = new();
+    private Task? _queued;
+    private long _reads;
+
+    /// <summary>How many times the router has been read for a status since start: what coalescing saves is counted here.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
 
     public FirewallStatusMonitor(ApplyEngine engine, InventoryService inventory, ApplyGate gate, IFirewallBackend backend, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
     {
@@ -59,22 +68,7 @@ public sealed class FirewallStatusMonitor : IDisposable
         await _refreshing.WaitAsync(ct);
         try
         {
-            FirewallStatus status;
-            try
-            {
-                var started = _clock.GetTimestamp();
-                var check = await _engine.CheckAsync(ct);
-                status = new FirewallStatus(_clock.GetUtcNow(), check.Pending.InSync, check.Pending.RulesAdded, check.Pending.RulesRemoved, null,
-                    check.BaselineRevisionId, check.Drift, _clock.GetElapsedTime(started));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                _logger.LogWarning(e, "Could not read the router's state");
-                status = new FirewallStatus(_clock.GetUtcNow(), false, 0, 0, e.Message);
-            }
-            _current = status;
-            Changed?.Invoke();
-            return status;
+            return await RefreshHoldingAsync(ct);
         }
         finally
         {
@@ -82,17 +76,63 @@ public sealed class FirewallStatusMonitor : IDisposable
         }
     }
 
-    private void OnSomethingChanged() => _ = RefreshQuietlyAsync();
+    /// <summary>The one kernel read behind every answer; callers hold <see cref="_refreshing"/>.</summary>
+    private async Task<FirewallStatus> RefreshHoldingAsync(CancellationToken ct)
+    {
+        FirewallStatus status;
+        try
+        {
+            var started = _clock.GetTimestamp();
+            var check = await _engine.CheckAsync(ct);
+            // Hand-written rules to take over are worth offering only to an inventory that has no assignments yet.
+            var importOffer = check.Inventory.Assignments.Count == 0 && ImportPlanner.Scan(check.Inventory, check.Live).HasAnything;
+            status = new FirewallStatus(_clock.GetUtcNow(), check.Pending.InSync, check.Pending.RulesAdded, check.Pending.RulesRemoved, null,
+                check.BaselineRevisionId, check.Drift, _clock.GetElapsedTime(started), check.Live, importOffer);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Could not read the router's state");
+            status = new FirewallStatus(_clock.GetUtcNow(), false, 0, 0, e.Message);
+        }
+        _current = status;
+        Interlocked.Increment(ref _reads);
+        Changed?.Invoke();
+        return status;
+    }
+
+    private void OnSomethingChanged() => RequestRefresh();
 
     private void OnApplyChanged()
     {
-        if (_gate.Running is null) _ = RefreshQuietlyAsync();
+        if (_gate.Running is null) RequestRefresh();
     }
 
-    private async Task RefreshQuietlyAsync()
+    /// <summary>
+    /// Asks for a recomputation without waiting for it. Requests made while one is queued join it: a burst of N edits
+    /// costs the refresh already running (if any) and one more, not N reads of the kernel.
+    /// </summary>
+    public Task RequestRefresh()
     {
-        try { await RefreshAsync(); }
-        catch (Exception e) when (e is not OutOfMemoryException) { _logger.LogWarning(e, "Status refresh failed"); }
+        lock (_queueLock)
+            return _queued ??= RunQueuedAsync();
+    }
+
+    private async Task RunQueuedAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            await _refreshing.WaitAsync();
+            // From here on this refresh reads the inventory and the kernel, so a later edit needs a refresh of its own.
+            lock (_queueLock) _queued = null;
+            try { await RefreshHoldingAsync(CancellationToken.None); }
+            finally { _refreshing.Release(); }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            lock (_queueLock) _queued = null;
+            _logger.LogWarning(e, "Status refresh failed");
+        }
     }
 
     public void Dispose()

@@ -90,11 +90,18 @@ public sealed class SabotagedBackend(IIptablesHost inner) : IIptablesHost
     /// <summary>Runs once, just before the next address is removed.</summary>
     public Func<IIptablesHost, BoundAddress, Task>? BeforeNextAddressDeletion { get; set; }
 
+    /// <summary>Awaited before every read of the nat table while set: lets a spec hold a status refresh in the middle of its read.</summary>
+    public Func<Task>? BeforeEachSave { get; set; }
+
     public string Name => inner.Name;
     public bool TouchesKernel => inner.TouchesKernel;
     public string? Namespace => inner.Namespace;
 
-    public Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken) => inner.SaveNatTableAsync(withCounters, cancellationToken);
+    public async Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken)
+    {
+        if (BeforeEachSave is { } pause) await pause();
+        return await inner.SaveNatTableAsync(withCounters, cancellationToken);
+    }
     public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => inner.ReadAddressesAsync(cancellationToken);
 
     public async Task RestoreAsync(string script, CancellationToken cancellationToken)

@@ -17,9 +17,10 @@ public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
 
     public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken) => await ReadKernelAsync(cancellationToken);
 
+    /// <summary>One read of the router, with the rules' counters: the status, the import offer and the activity all come from it.</summary>
     public async Task<KernelState> ReadKernelAsync(CancellationToken cancellationToken)
     {
-        var (natTable, addresses) = await ReadRawAsync(cancellationToken);
+        var (natTable, addresses) = await ReadRawAsync(cancellationToken, withCounters: true);
         return LiveStateBuilder.Build(natTable, addresses);
     }
 
@@ -40,19 +41,10 @@ public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
     {
         var wanted = (OwnedState)desired;
         var (natTable, addresses) = await ReadRawAsync(cancellationToken);
-        // iptables-save's own text is the truth: a line-by-line match is proof, and cheap at 10,000 rules.
+        // iptables-save's own text (without counters) is the truth: a line-by-line match is proof, and cheap at 10,000 rules.
         if (IptablesDiffer.ShowsWantedState(wanted, natTable, addresses)) return;
         var check = IptablesDiffer.Compare(wanted, LiveStateBuilder.Build(natTable, addresses));
         if (!check.InSync) throw new VerificationException(check);
-    }
-
-    public async Task<IReadOnlyList<MappingCounters>> ReadCountersAsync(CancellationToken cancellationToken)
-    {
-        var (_, counted) = IptablesSaveParser.ParseWithCounters(await host.SaveNatTableAsync(withCounters: true, cancellationToken));
-        return counted.Where(c => c.Rule.Chain == OwnedChains.Snat)
-            .Select(c => SnatRuleMeaning.TryParse(c.Rule, out var mapping) ? new MappingCounters(mapping, c.Packets, c.Bytes) : null)
-            .OfType<MappingCounters>()
-            .ToArray();
     }
 
     public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
@@ -66,9 +58,9 @@ public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
     public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
 
     /// <summary>What the tools printed, unparsed, both read at once.</summary>
-    private async Task<(string NatTable, IReadOnlyList<LiveAddress> Addresses)> ReadRawAsync(CancellationToken cancellationToken)
+    private async Task<(string NatTable, IReadOnlyList<LiveAddress> Addresses)> ReadRawAsync(CancellationToken cancellationToken, bool withCounters = false)
     {
-        var natTable = host.SaveNatTableAsync(withCounters: false, cancellationToken);
+        var natTable = host.SaveNatTableAsync(withCounters, cancellationToken);
         var addresses = host.ReadAddressesAsync(cancellationToken);
         return (await natTable, await addresses);
     }

@@ -9,6 +9,15 @@ public sealed record KernelState(NatTable Table, IReadOnlyList<LiveAddress> Addr
     public IEnumerable<NatRule> ForeignPostrouting =>
         Table.RulesOf(OwnedChains.Postrouting).Where(rule => rule.Target != OwnedChains.Snat);
 
+    /// <summary>Each rule's packet and byte counters, when the table was read with them (zero otherwise).</summary>
+    public IReadOnlyList<IptablesSaveParser.Counted> RuleCounters { get; init; } = [];
+
+    public IReadOnlyList<MappingCounters> Counters =>
+        RuleCounters.Where(c => c.Rule.Chain == OwnedChains.Snat)
+            .Select(c => SnatRuleMeaning.TryParse(c.Rule, out var mapping) ? new MappingCounters(mapping, c.Packets, c.Bytes) : null)
+            .OfType<MappingCounters>()
+            .ToArray();
+
     IOwnedFirewall ILiveFirewall.Owned => Owned;
     string ILiveFirewall.Text => NatTableText;
 

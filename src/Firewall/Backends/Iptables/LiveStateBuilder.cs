@@ -8,7 +8,7 @@ public static class LiveStateBuilder
 {
     public static KernelState Build(string natTableText, IReadOnlyList<LiveAddress> addresses)
     {
-        var table = IptablesSaveParser.Parse(natTableText);
+        var (table, counters) = IptablesSaveParser.ParseWithCounters(natTableText);
         var jumps = table.RulesOf(OwnedChains.Postrouting)
             .Select((rule, index) => new Jump(index + 1, rule))
             .Where(j => j.Rule.Target == OwnedChains.Snat)
@@ -23,6 +23,6 @@ public static class LiveStateBuilder
                 .OrderBy(a => a.Interface, StringComparer.Ordinal)
                 .ThenBy(a => Ipv4.ToUInt32(a.Address))
                 .ToArray());
-        return new KernelState(table, addresses, owned, natTableText);
+        return new KernelState(table, addresses, owned, natTableText) { RuleCounters = counters };
     }
 }
