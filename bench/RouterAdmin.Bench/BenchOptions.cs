@@ -20,6 +20,12 @@ public sealed record BenchOptions(
     string? OutputPath,
     IReadOnlyList<string> Arguments)
 {
+    /// <summary>Clients created one API call at a time in the burst measurement; 0 leaves it out.</summary>
+    public int ApiBurst { get; init; } = 1_000;
+
+    /// <summary>Only the API burst: it needs no root and no namespace router.</summary>
+    public bool ApiBurstOnly { get; init; }
+
     public const string Usage = """
         Usage: sudo dotnet run -c Release --project bench/RouterAdmin.Bench -- [options]
 
@@ -28,6 +34,8 @@ public sealed record BenchOptions(
           --rule-by-rule-repeat 1      repetitions of the one-iptables-process-per-rule baseline
           --query-repeat 20            repetitions of each inventory query (after one cold call)
           --query-size 10000           number of clients for the inventory queries
+          --api-burst 1000             clients created one POST /api/v1/clients at a time (0: leave out)
+          --only api-burst             measure only that (no root needed)
           --out docs/benchmarks.md     where to write the Markdown report ("-" for stdout only);
                                        default: docs/benchmarks.md of the repository
         """;
@@ -50,6 +58,8 @@ public sealed record BenchOptions(
                 "--rule-by-rule-repeat" => options with { RuleByRuleRepeat = Count(name, value, 0, 100) },
                 "--query-repeat" => options with { QueryRepeat = Count(name, value, 1, 10_000) },
                 "--query-size" => options with { QuerySize = Count(name, value, 1, BenchConsole.MaxAssignments) },
+                "--api-burst" => options with { ApiBurst = Count(name, value, 0, 100_000) },
+                "--only" when value == "api-burst" => options with { ApiBurstOnly = true },
                 "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value) },
                 _ => throw new UsageException($"Unknown option {name}."),
             };

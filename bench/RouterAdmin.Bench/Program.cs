@@ -14,7 +14,7 @@ catch (UsageException e)
     Console.Error.WriteLine(BenchOptions.Usage);
     return e.Message.Length > 0 ? 2 : 0;
 }
-if (!Environment.IsPrivilegedProcess)
+if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly)
 {
     Console.Error.WriteLine("The benchmark creates network namespaces and runs iptables in them: run it as root (sudo).");
     return 1;
@@ -36,7 +36,26 @@ var machine = await MachineInfo.ReadAsync(ct);
 if (!machine.IsReleaseBuild) Log($"warning: this is a {machine.Build} build; use -c Release for figures worth publishing");
 
 var results = new List<SizeResult>();
+ApiBurstResult? burst = null;
 try
+{
+    if (options.ApiBurst > 0)
+    {
+        // Warm-up burst first: JIT and EF Core's query compilation would otherwise land on the first window.
+        await ApiBurst.RunAsync(Math.Min(200, options.ApiBurst), _ => { }, ct);
+        burst = await ApiBurst.RunAsync(options.ApiBurst, Log, ct);
+        Log($"API burst: first {ApiBurst.Window} median {burst.First.Median:N1} ms, last {burst.Last.Median:N1} ms ({burst.Ratio:N2}x)");
+    }
+    if (!options.ApiBurstOnly)
+        await MeasureSizesAsync();
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    Log("interrupted; the bench router and database were removed");
+    return 130;
+}
+
+async Task MeasureSizesAsync()
 {
     await using var router = await BenchRouter.CreateAsync(ct);
     Log($"bench router in namespace {router.RouterNamespace}");
@@ -49,13 +68,8 @@ try
     foreach (var size in options.Sizes)
         results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct));
 }
-catch (OperationCanceledException) when (ct.IsCancellationRequested)
-{
-    Log("interrupted; the bench router and database were removed");
-    return 130;
-}
 
-var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results);
+var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst);
 Console.Out.Write(report);
 if (options.OutputPath is { } path)
 {

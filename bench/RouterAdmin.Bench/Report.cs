@@ -14,10 +14,14 @@ public static class Report
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results)
+    public const double ApiBurstTargetRatio = 1.2;
+
+    public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results, ApiBurstResult? burst)
     {
         var md = new StringBuilder();
         Header(md, options, machine, run);
+        if (burst is not null) ApiBurst.Render(md, burst, ApiBurstTargetRatio);
+        if (results.Count == 0) return md.ToString();
         Targets(md, options, results);
         FullCycles(md, options, results);
         SmallChanges(md, results);

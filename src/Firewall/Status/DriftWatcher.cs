@@ -9,6 +9,14 @@ public sealed class DriftOptions
 
     /// <summary>How often the kernel is compared with the last applied revision; zero turns the background check off.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long the status waits after an inventory edit for the next one before it reads the router: a script creating
+    /// a thousand clients causes a read when it pauses, not one per client. Never longer than <see cref="RefreshMaxDelay"/>.
+    /// </summary>
+    public TimeSpan RefreshDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan RefreshMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Looks at the router in the background, so drift shows up on the dashboard even when nobody is looking.</summary>

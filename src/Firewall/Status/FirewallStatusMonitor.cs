@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Diff;
@@ -39,16 +40,19 @@ public sealed class FirewallStatusMonitor : IDisposable
     private readonly ILogger<FirewallStatusMonitor> _logger;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private FirewallStatus? _current;
+    private readonly DriftOptions _options;
     private readonly Lock _queueLock = new();
+    private DateTimeOffset _firstRequest, _lastRequest;
     private Task? _queued;
     private long _reads;
 
     /// <summary>How many times the router has been read for a status since start: what coalescing saves is counted here.</summary>
     public long Reads => Interlocked.Read(ref _reads);
 
-    public FirewallStatusMonitor(ApplyEngine engine, InventoryService inventory, ApplyGate gate, IFirewallBackend backend, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
+    public FirewallStatusMonitor(ApplyEngine engine, InventoryService inventory, ApplyGate gate, IFirewallBackend backend, IOptions<DriftOptions> options, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
     {
         (_engine, _inventory, _gate, _clock, _logger) = (engine, inventory, gate, clock, logger);
+        _options = options.Value;
         Backend = backend;
         _inventory.Changed += OnSomethingChanged;
         _gate.Changed += OnApplyChanged;
@@ -114,7 +118,11 @@ public sealed class FirewallStatusMonitor : IDisposable
     public Task RequestRefresh()
     {
         lock (_queueLock)
+        {
+            _lastRequest = _clock.GetUtcNow();
+            if (_queued is null) _firstRequest = _lastRequest;
             return _queued ??= RunQueuedAsync();
+        }
     }
 
     private async Task RunQueuedAsync()
@@ -122,6 +130,19 @@ public sealed class FirewallStatusMonitor : IDisposable
         await Task.Yield();
         try
         {
+            // Wait for the edits to pause (or for the longest delay allowed), then read once for all of them.
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_queueLock)
+                {
+                    var due = _lastRequest + _options.RefreshDelay;
+                    var latest = _firstRequest + _options.RefreshMaxDelay;
+                    wait = (due < latest ? due : latest) - _clock.GetUtcNow();
+                }
+                if (wait <= TimeSpan.Zero) break;
+                await Task.Delay(wait, _clock);
+            }
             await _refreshing.WaitAsync();
             // From here on this refresh reads the inventory and the kernel, so a later edit needs a refresh of its own.
             lock (_queueLock) _queued = null;

@@ -42,6 +42,8 @@ public sealed class TestRouter : IAsyncDisposable
             {
                 ["RouterAdmin:Database:Path"] = path,
                 ["RouterAdmin:Firewall:Backend"] = "Simulated",
+                // The clock is fake here: a status refresh must not wait for time that never passes.
+                ["RouterAdmin:Drift:RefreshDelay"] = "00:00:00",
             })
             .Build();
         var services = new ServiceCollection();

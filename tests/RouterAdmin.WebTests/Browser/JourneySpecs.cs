@@ -59,7 +59,7 @@ public sealed class JourneySpecs
         }
         await browser.OpenAsync("/");
         await browser.ShotAsync("dashboard-phone");
-        Assert.Empty(browser.Errors);
+        Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class JourneySpecs
         }
         Assert.Equal([NetnsLab.ExternalAlias(1)], receiver.SourcesFor(0xA1));
         Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(0xA2));
-        Assert.Empty(browser.Errors);
+        Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class JourneySpecs
         await browser.OpenAsync("/history", "History");
         await Expect(browser.Page.GetByTestId("revisions-table")).ToContainTextAsync("rollback to #1");
         await browser.ShotAsync("history", docsName: "history");
-        Assert.Empty(browser.Errors);
+        Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class JourneySpecs
         await browser.ShotAsync("delete-confirmation");
         await browser.Page.Keyboard.PressAsync("Escape");
         await Expect(browser.Page.Locator("h1")).ToHaveTextAsync("client1");
-        Assert.Empty(browser.Errors);
+        Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 }
 
