@@ -10,7 +10,7 @@ namespace RouterAdmin.Firewall.Backends;
 /// The router's addresses (<c>ip</c>) and connection tracking (<c>conntrack</c>): the same whatever syntax the rules
 /// are written in, so every real backend runs them through here.
 /// </summary>
-public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOptions> options)
+public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOptions> options) : IHostNetwork
 {
     private FirewallOptions Options => options.Value;
 

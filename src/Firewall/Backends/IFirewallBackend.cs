@@ -14,7 +14,7 @@ public sealed record MappingCounters(FoundMapping Mapping, long Packets, long By
 /// router back into the same shape, works out and runs its own transaction, and verifies it. Addresses and
 /// connection tracking are the host's, whatever the rule syntax.
 /// </summary>
-public interface IFirewallBackend
+public interface IFirewallBackend : IHostNetwork
 {
     /// <summary>"iptables (nf_tables)", "simulated", …: shown in the banner and recorded with every revision.</summary>
     string Name { get; }
@@ -46,17 +46,6 @@ public interface IFirewallBackend
     /// <summary>Reads the router back; throws <see cref="VerificationException"/> when it is not <paramref name="desired"/>.</summary>
     Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken);
 
-    Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken);
-    Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the conntrack entries of a flow; returns how many went (0 when none matched).</summary>
-    Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken);
-
-    /// <summary>The commands an operation runs, as text for the preview and the history.</summary>
+    /// <summary>The transaction's command, as text for the preview and the history.</summary>
     string DescribeCommit();
-    string DescribeAddAddress(BoundAddress address);
-    string DescribeDeleteAddress(BoundAddress address);
-    string DescribeResetFlow(FlowKey flow);
 }

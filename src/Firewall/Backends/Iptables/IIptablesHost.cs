@@ -6,7 +6,7 @@ namespace RouterAdmin.Firewall.Backends.Iptables;
 /// What the iptables backend runs its rules on: the real tools (<see cref="IptablesTools"/>) or the simulated router
 /// kept in the database. The same rendering, diff and transaction drive both.
 /// </summary>
-public interface IIptablesHost
+public interface IIptablesHost : IHostNetwork
 {
     /// <summary>"iptables (nf_tables)", "simulated", …: shown in the banner and recorded with every revision.</summary>
     string Name { get; }
@@ -19,22 +19,9 @@ public interface IIptablesHost
     /// <summary>The nat table as iptables-save prints it, with packet counters when asked.</summary>
     Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken);
-
     /// <summary>One atomic iptables-restore --noflush transaction: all of it takes effect, or none.</summary>
     Task RestoreAsync(string script, CancellationToken cancellationToken);
 
-    Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken);
-    Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the conntrack entries of a flow; returns how many went (0 when none matched).</summary>
-    Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken);
-
-    /// <summary>The commands an operation runs, as text for the preview and the history.</summary>
+    /// <summary>The restore command, as text for the preview and the history.</summary>
     string DescribeRestore();
-    string DescribeAddAddress(BoundAddress address);
-    string DescribeDeleteAddress(BoundAddress address);
-    string DescribeResetFlow(FlowKey flow);
 }

@@ -47,6 +47,7 @@ public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
         if (!check.InSync) throw new VerificationException(check);
     }
 
+    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => host.ReadAddressesAsync(cancellationToken);
     public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
     public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
     public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
