@@ -131,6 +131,39 @@ public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, IFi
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>"Confirm": the change stays. Refused when the revision is not awaiting confirmation (any more).</summary>
+    public async Task ConfirmAsync(int revisionId, string actor, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var revision = await db.Revisions.SingleOrDefaultAsync(r => r.Id == revisionId, ct)
+            ?? throw new Inventory.InventoryConflictException($"Revision {revisionId} does not exist.");
+        if (revision.Status != RevisionStatus.AwaitingConfirmation)
+            throw new Inventory.InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
+        revision.Status = RevisionStatus.Applied;
+        revision.ConfirmedAt = clock.GetUtcNow();
+        revision.ConfirmedBy = actor;
+        revision.Outcome = $"Applied and confirmed by {actor}.";
+        db.Record(clock, actor, "apply.confirm", $"Revision {revisionId}", revision.Reason);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Ends the confirmation window of a change whose automatic rollback did not run: reverted when the router already
+    /// held the previous state, otherwise still in effect and marked so. Returns the status it ended in, or null when
+    /// the revision was no longer awaiting confirmation.
+    /// </summary>
+    public async Task<RevisionStatus?> SettleUnconfirmedAsync(int revisionId, bool reverted, string outcome, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var revision = await db.Revisions.SingleAsync(r => r.Id == revisionId, ct);
+        if (revision.Status != RevisionStatus.AwaitingConfirmation) return null;
+        revision.Status = reverted ? RevisionStatus.Reverted : RevisionStatus.RevertFailed;
+        revision.Outcome = outcome;
+        db.Record(clock, Security.Actor.System.Name, reverted ? "rollback.automatic" : "rollback.automatic.failed", $"Revision {revisionId}", outcome);
+        await db.SaveChangesAsync(ct);
+        return revision.Status;
+    }
+
     public async Task<Revision?> FindAsync(int revisionId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

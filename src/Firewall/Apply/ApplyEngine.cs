@@ -115,7 +115,7 @@ public sealed class ApplyEngine(
     private ChangePreview Compare(ApplyTarget target, ILiveFirewall live) =>
         Preview(backend.Compare(target.Desired, live)) with { InventoryStamp = target.OverwrittenInventoryStamp };
 
-    private ChangePreview Preview(IBackendChange change) => new(change, kernel.Describe(change));
+    private ChangePreview Preview(IBackendChange change) => new(change, kernel.Describe(change)) { TransactionTool = backend.TransactionTool };
 
     private async Task<ApplyResult> RunUnattendedAsync(ApplyTarget target, string reason, CancellationToken ct)
     {

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using RouterAdmin.Data;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
@@ -16,7 +14,7 @@ public sealed record PendingConfirmation(int RevisionId, string Actor, string Re
 /// </summary>
 public sealed class ConfirmationService : IDisposable
 {
-    private readonly IDbContextFactory<AppDbContext> _dbFactory;
+    private readonly RevisionStore _revisions;
     private readonly ApplyEngine _engine;
     private readonly ApplyGate _gate;
     private readonly TimeProvider _clock;
@@ -25,9 +23,9 @@ public sealed class ConfirmationService : IDisposable
     private ITimer? _timer;
     private PendingConfirmation? _pending;
 
-    public ConfirmationService(IDbContextFactory<AppDbContext> dbFactory, ApplyEngine engine, ApplyGate gate, TimeProvider clock, ILogger<ConfirmationService> logger)
+    public ConfirmationService(RevisionStore revisions, ApplyEngine engine, ApplyGate gate, TimeProvider clock, ILogger<ConfirmationService> logger)
     {
-        (_dbFactory, _engine, _gate, _clock, _logger) = (dbFactory, engine, gate, clock, logger);
+        (_revisions, _engine, _gate, _clock, _logger) = (revisions, engine, gate, clock, logger);
         _gate.Changed += OnApplyChanged;
     }
 
@@ -45,8 +43,7 @@ public sealed class ConfirmationService : IDisposable
     /// </summary>
     public async Task<int> RollBackUnconfirmedAtStartupAsync(CancellationToken ct = default)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        var unconfirmed = await db.Revisions.AsNoTracking().Where(r => r.Status == RevisionStatus.AwaitingConfirmation).OrderBy(r => r.Id).ToListAsync(ct);
+        var unconfirmed = await _revisions.WithStatusAsync(RevisionStatus.AwaitingConfirmation, ct);
         foreach (var revision in unconfirmed)
         {
             await using var _ = await _gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct);
@@ -61,17 +58,7 @@ public sealed class ConfirmationService : IDisposable
     {
         actor.EnsureCanEdit();
         await using var _ = await _gate.EnterAsync(actor.Name, "confirm", _clock, ct);
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        var revision = await db.Revisions.SingleOrDefaultAsync(r => r.Id == revisionId, ct)
-            ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
-        if (revision.Status != RevisionStatus.AwaitingConfirmation)
-            throw new InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
-        revision.Status = RevisionStatus.Applied;
-        revision.ConfirmedAt = _clock.GetUtcNow();
-        revision.ConfirmedBy = actor.Name;
-        revision.Outcome = $"Applied and confirmed by {actor.Name}.";
-        db.Record(_clock, actor.Name, "apply.confirm", $"Revision {revisionId}", revision.Reason);
-        await db.SaveChangesAsync(ct);
+        await _revisions.ConfirmAsync(revisionId, actor.Name, ct);
         await RefreshAsync(ct);
     }
 
@@ -86,10 +73,7 @@ public sealed class ConfirmationService : IDisposable
     /// <summary>Reads the pending confirmation (if any) and arms the timer for its deadline.</summary>
     public async Task RefreshAsync(CancellationToken ct = default)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        var revision = await db.Revisions.AsNoTracking()
-            .Where(r => r.Status == RevisionStatus.AwaitingConfirmation && r.ConfirmDeadline != null)
-            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+        var revision = (await _revisions.WithStatusAsync(RevisionStatus.AwaitingConfirmation, ct)).LastOrDefault(r => r.ConfirmDeadline is not null);
         var pending = revision is null ? null : new PendingConfirmation(revision.Id, revision.Actor, revision.Reason, revision.ConfirmDeadline!.Value);
         lock (_timerLock)
         {
@@ -113,8 +97,7 @@ public sealed class ConfirmationService : IDisposable
             ApplyResult? result = null;
             await using (var _ = await _gate.EnterAsync(Actor.System.Name, "automatic rollback", _clock, ct))
             {
-                await using var db = await _dbFactory.CreateDbContextAsync(ct);
-                var revision = await db.Revisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == revisionId, ct);
+                var revision = await _revisions.FindAsync(revisionId, ct);
                 // Confirmed (or superseded) while the timer was on its way: nothing to undo.
                 if (revision?.Status == RevisionStatus.AwaitingConfirmation)
                 {
@@ -140,17 +123,11 @@ public sealed class ConfirmationService : IDisposable
     /// </summary>
     private async Task SettleAsync(int revisionId, ApplyResult result, CancellationToken ct)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        var revision = await db.Revisions.SingleAsync(r => r.Id == revisionId, ct);
-        if (revision.Status != RevisionStatus.AwaitingConfirmation) return;
-        revision.Status = result.Kind == ApplyResultKind.NothingToDo ? RevisionStatus.Reverted : RevisionStatus.RevertFailed;
-        revision.Outcome = result.Kind == ApplyResultKind.NothingToDo
-            ? "Not confirmed in time; the router already held the previous state."
-            : $"Not confirmed in time, and the automatic rollback failed: {result.Message} {result.Error}".TrimEnd();
-        db.Record(_clock, Actor.System.Name, revision.Status == RevisionStatus.Reverted ? "rollback.automatic" : "rollback.automatic.failed",
-            $"Revision {revisionId}", revision.Outcome);
-        await db.SaveChangesAsync(ct);
-        if (revision.Status == RevisionStatus.RevertFailed)
+        var settled = await _revisions.SettleUnconfirmedAsync(revisionId, reverted: result.Kind == ApplyResultKind.NothingToDo,
+            result.Kind == ApplyResultKind.NothingToDo
+                ? "Not confirmed in time; the router already held the previous state."
+                : $"Not confirmed in time, and the automatic rollback failed: {result.Message} {result.Error}".TrimEnd(), ct);
+        if (settled == RevisionStatus.RevertFailed)
             _logger.LogError("Revision {Revision} was not confirmed and could not be rolled back: {Result}", revisionId, result.Message);
     }
 

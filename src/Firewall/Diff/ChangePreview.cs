@@ -17,6 +17,9 @@ public sealed record ChangePreview(IBackendChange Change, IReadOnlyList<string> 
     /// <summary>Which mapping appears, moves or goes: the backend's desired and live states read back as plans.</summary>
     public PlanChanges Words => _words ??= PlanChanges.Between(Change.Live.Owned.ToPlan(), Change.Desired.ToPlan());
 
+    /// <summary>The tool whose input <see cref="Transaction"/> is, as the preview names it ("iptables-restore").</summary>
+    public string TransactionTool { get; init; } = "";
+
     /// <summary>For a rollback: a stamp of the inventory it will overwrite, so edits made after the preview refuse the apply.</summary>
     public string? InventoryStamp { get; init; }
 

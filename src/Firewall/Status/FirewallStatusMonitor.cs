@@ -27,6 +27,9 @@ public sealed record FirewallStatus(
     public bool Drifted => Drift is { InSync: false };
 }
 
+/// <summary>The backend as the pages name it.</summary>
+public sealed record BackendDescription(string Name, bool TouchesKernel, string? Namespace);
+
 /// <summary>
 /// Keeps one answer to "does the kernel match the inventory?" for every page (the pending-changes badge, the dashboard),
 /// recomputed when the inventory changes or an apply ends, so each page view does not read the kernel again.
@@ -53,12 +56,15 @@ public sealed class FirewallStatusMonitor : IDisposable
     {
         (_engine, _inventory, _gate, _clock, _logger) = (engine, inventory, gate, clock, logger);
         _options = options.Value;
-        Backend = backend;
+        _backend = backend;
         _inventory.Changed += OnSomethingChanged;
         _gate.Changed += OnApplyChanged;
     }
 
-    public IFirewallBackend Backend { get; }
+    private readonly IFirewallBackend _backend;
+
+    /// <summary>Which backend the console drives, for the banner: its name, not the object that can change the kernel.</summary>
+    public BackendDescription Backend => new(_backend.Name, _backend.TouchesKernel, _backend.Namespace);
 
     public FirewallStatus? Current => _current;
 
