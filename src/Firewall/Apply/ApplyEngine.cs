@@ -113,7 +113,7 @@ public sealed class ApplyEngine(
         Compare(target, await backend.ReadAsync(ct));
 
     private ChangePreview Compare(ApplyTarget target, ILiveFirewall live) =>
-        Preview(backend.Compare(target.Desired, live)) with { InventoryStamp = target.OverwrittenInventoryStamp };
+        Preview(backend.Compare(target.Desired, live)) with { InventoryStamp = target.OverwrittenInventoryStamp, WantedPlan = target.Plan };
 
     private ChangePreview Preview(IBackendChange change) => new(change, kernel.Describe(change)) { TransactionTool = backend.TransactionTool };
 

@@ -12,6 +12,9 @@ namespace RouterAdmin.Firewall.Apply;
 /// <summary>What one change puts in place: the owned state, and the inventory recorded with it (and restored, for a rollback).</summary>
 public sealed record ApplyTarget(RevisionKind Kind, IOwnedFirewall Desired, InventorySnapshot Inventory, bool RestoreInventory, int? TargetRevisionId)
 {
+    /// <summary>The plan <see cref="Desired"/> was rendered from, when it was planned (not taken from a stored state).</summary>
+    public FirewallPlan? Plan { get; init; }
+
     /// <summary>A hash of the inventory a rollback overwrites, taken when the target is planned.</summary>
     public string? OverwrittenInventoryStamp { get; init; }
 }
@@ -25,7 +28,8 @@ public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFir
     public async Task<ApplyTarget> ApplyAsync(CancellationToken ct)
     {
         var inventory = await CaptureAsync(ct);
-        return new ApplyTarget(RevisionKind.Apply, backend.Render(FirewallPlanner.Plan(inventory)), inventory, false, null);
+        var plan = FirewallPlanner.Plan(inventory);
+        return new ApplyTarget(RevisionKind.Apply, backend.Render(plan), inventory, false, null) { Plan = plan };
     }
 
     public async Task<ApplyTarget> RollbackAsync(int revisionId, CancellationToken ct)
@@ -37,8 +41,10 @@ public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFir
         var inventory = InventorySnapshot.FromJson((await revisions.SnapshotOfAsync(revisionId, ct)).InventoryJson);
         // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
         var current = await CaptureAsync(ct);
-        return new ApplyTarget(RevisionKind.Rollback, backend.Render(FirewallPlanner.Plan(inventory)), inventory, true, revisionId)
+        var plan = FirewallPlanner.Plan(inventory);
+        return new ApplyTarget(RevisionKind.Rollback, backend.Render(plan), inventory, true, revisionId)
         {
+            Plan = plan,
             OverwrittenInventoryStamp = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(current.ToJson())))[..16],
         };
     }

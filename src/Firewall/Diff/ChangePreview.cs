@@ -15,7 +15,10 @@ public sealed record ChangePreview(IBackendChange Change, IReadOnlyList<string> 
     private PlanChanges? _words;
 
     /// <summary>Which mapping appears, moves or goes: the backend's desired and live states read back as plans.</summary>
-    public PlanChanges Words => _words ??= PlanChanges.Between(Change.Live.Owned.ToPlan(), Change.Desired.ToPlan());
+    public PlanChanges Words => _words ??= PlanChanges.Between(Change.Live.Owned.ToPlan(), WantedPlan ?? Change.Desired.ToPlan());
+
+    /// <summary>The plan the wanted state was rendered from, when there is one: it has the names as typed.</summary>
+    public Planning.FirewallPlan? WantedPlan { get; init; }
 
     /// <summary>The tool whose input <see cref="Transaction"/> is, as the preview names it ("iptables-restore").</summary>
     public string TransactionTool { get; init; } = "";

@@ -8,14 +8,20 @@ namespace RouterAdmin.Firewall.Diff;
 public enum MappingChangeKind { Appears, Moves, Goes }
 
 /// <summary>One client's way to one endpoint, as the change affects it: From is where it leaves from now, To after.</summary>
-public sealed record MappingChange(MappingChangeKind Kind, IPAddress Client, IPNetwork Endpoint, IPAddress? From, IPAddress? To, string Label)
+public sealed record MappingChange(MappingChangeKind Kind, IPAddress Client, IPNetwork Endpoint, IPAddress? From, IPAddress? To, string Who)
 {
+    /// <summary>"Ann O'Neil → Contivity North: 192.0.2.11 → 192.0.2.14", as an administrator says it.</summary>
     public override string ToString() => Kind switch
     {
-        MappingChangeKind.Appears => $"{Label}: {Client} → {Endpoint} leaves from {To}",
-        MappingChangeKind.Moves => $"{Label}: {Client} → {Endpoint} moves from {From} to {To}",
-        _ => $"{Label}: {Client} → {Endpoint} no longer leaves from {From}",
+        MappingChangeKind.Appears => $"{Who}: leaves from {To} (was masqueraded)",
+        MappingChangeKind.Moves => $"{Who}: {From} → {To}",
+        _ => $"{Who}: removed (left from {From})",
     };
+
+    /// <summary>The names as typed when the plan has them, otherwise the label the kernel keeps, with the addresses.</summary>
+    internal static string WhoOf(SnatMapping mapping) => mapping.Names is { } names
+        ? $"{names.Client} → {names.Endpoint}"
+        : $"{(mapping.Label.Length > 0 ? mapping.Label + " " : "")}({mapping.Client} → {Ipv4.Format(mapping.Endpoint)})";
 }
 
 /// <summary>
@@ -40,13 +46,13 @@ public sealed record PlanChanges(
         foreach (var (flow, mapping) in after)
         {
             if (!before.TryGetValue(flow, out var old))
-                changes.Add(new MappingChange(MappingChangeKind.Appears, flow.Client, flow.Endpoint, null, mapping.External, mapping.Label));
+                changes.Add(new MappingChange(MappingChangeKind.Appears, flow.Client, flow.Endpoint, null, mapping.External, MappingChange.WhoOf(mapping)));
             else if (!old.External.Equals(mapping.External))
-                changes.Add(new MappingChange(MappingChangeKind.Moves, flow.Client, flow.Endpoint, old.External, mapping.External, mapping.Label));
+                changes.Add(new MappingChange(MappingChangeKind.Moves, flow.Client, flow.Endpoint, old.External, mapping.External, MappingChange.WhoOf(mapping)));
         }
         foreach (var (flow, mapping) in before)
             if (!after.ContainsKey(flow))
-                changes.Add(new MappingChange(MappingChangeKind.Goes, flow.Client, flow.Endpoint, mapping.External, null, mapping.Label));
+                changes.Add(new MappingChange(MappingChangeKind.Goes, flow.Client, flow.Endpoint, mapping.External, null, MappingChange.WhoOf(mapping)));
 
         var liveAddresses = live.Addresses.ToHashSet();
         var wantedAddresses = wanted.Addresses.ToHashSet();

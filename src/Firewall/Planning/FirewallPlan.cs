@@ -10,7 +10,12 @@ namespace RouterAdmin.Firewall.Planning;
 public sealed record SnatMapping(IPAddress Client, IPNetwork Endpoint, IPAddress External, string Label)
 {
     public (IPAddress Client, IPNetwork Endpoint) Flow => (Client, Endpoint);
+
+    /// <summary>The client's and endpoint's names as typed, for people; null when read back from a kernel, which keeps only the label.</summary>
+    public MappingNames? Names { get; init; }
 }
+
+public sealed record MappingNames(string Client, string Endpoint);
 
 /// <summary>The general masquerade RouterAdmin keeps after its mappings, when the administrator lets it.</summary>
 public sealed record MasqueradePlan(IPNetwork LanSubnet, string WanInterface);

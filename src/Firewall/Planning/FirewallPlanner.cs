@@ -25,7 +25,10 @@ public static class FirewallPlanner
             .OrderBy(x => Ipv4.ToUInt32(x.Client.LanAddress))
             .ThenBy(x => Ipv4.ToUInt32(x.Endpoint.Destination.BaseAddress))
             .ThenBy(x => x.Endpoint.Destination.PrefixLength)
-            .Select(x => new SnatMapping(x.Client.LanAddress, x.Endpoint.Destination, x.External.Address, $"{CommentSafe(x.Client.Name)} to {CommentSafe(x.Endpoint.Name)}"))
+            .Select(x => new SnatMapping(x.Client.LanAddress, x.Endpoint.Destination, x.External.Address, $"{CommentSafe(x.Client.Name)} to {CommentSafe(x.Endpoint.Name)}")
+            {
+                Names = new MappingNames(x.Client.Name, x.Endpoint.Name),
+            })
             .ToArray();
 
         var bound = inventory.ExternalAddresses
