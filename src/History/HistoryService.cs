@@ -20,6 +20,9 @@ public sealed record RevisionView(
 /// <summary>A revision in full for its page: the diff it made (derived from its snapshot), its commands and transaction, the router before.</summary>
 public sealed record RevisionDetails(RevisionView Revision, IReadOnlyList<DiffLine> Diff, IReadOnlyList<string> Commands, string Transaction, string RouterBefore);
 
+/// <summary>One audit entry as the history page shows it.</summary>
+public sealed record AuditRow(long Id, DateTimeOffset At, string Actor, string Action, string Subject, string? Details);
+
 public sealed record RevisionRow(int Id, DateTimeOffset StartedAt, string Actor, RevisionKind Kind, RevisionStatus Status, string Reason, int RulesAdded, int RulesRemoved, int? RollbackTargetId, DateTimeOffset? ConfirmDeadline);
 
 /// <summary>Reads the history: revisions (applies and rollbacks) and the audit log.</summary>
@@ -73,7 +76,7 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Fi
         return await db.Revisions.AsNoTracking().OrderByDescending(r => r.Id).Select(r => RevisionView.Of(r)).FirstOrDefaultAsync(ct);
     }
 
-    public async Task<Page<AuditEntry>> GetAuditAsync(PageRequest request, CancellationToken ct = default)
+    public async Task<Page<AuditRow>> GetAuditAsync(PageRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Audit.AsNoTracking();
@@ -83,7 +86,8 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Fi
             query = query.Where(a => EF.Functions.Like(a.Actor, term) || EF.Functions.Like(a.Action, term) || EF.Functions.Like(a.Subject, term) || (a.Details != null && EF.Functions.Like(a.Details, term)));
         }
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(a => a.Id).Skip(request.Skip).Take(request.PageSize).ToListAsync(ct);
-        return new Page<AuditEntry>(rows, total);
+        var rows = await query.OrderByDescending(a => a.Id).Skip(request.Skip).Take(request.PageSize)
+            .Select(a => new AuditRow(a.Id, a.At, a.Actor, a.Action, a.Subject, a.Details)).ToListAsync(ct);
+        return new Page<AuditRow>(rows, total);
     }
 }
