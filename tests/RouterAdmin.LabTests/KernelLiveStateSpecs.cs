@@ -329,7 +329,7 @@ public sealed class KernelLiveStateSpecs
         await (await lab.OpenIkeProbeAsync(lab.Clients[0], ct)).SendAsync(0xD1, ct: ct);
         Assert.True(await receiver.WaitForCountAsync(0xD1, 3, Arrival, ct));
 
-        var live = await console.Services.GetRequiredService<RouterAdmin.Firewall.Backends.IFirewallBackend>().ReadAsync(ct);
+        var live = await console.Services.GetRequiredService<RouterAdmin.Firewall.Backends.IFirewallBackend>().ReadAsync(ct, withCounters: true);
         var activity = (await console.Services.GetRequiredService<ActivityReader>().ReadPageAsync(live, new RouterAdmin.Inventory.PageRequest(0, 50), ct)).Items;
 
         var alice = Assert.Single(activity, a => a.ClientAddress == "192.168.1.2");

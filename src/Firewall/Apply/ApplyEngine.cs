@@ -104,7 +104,8 @@ public sealed class ApplyEngine(
     {
         var target = await targets.ApplyAsync(ct);
         var baseline = await revisions.LastInEffectAsync(before: null, includeAwaiting: true, ct);
-        var live = await backend.ReadAsync(ct);
+        // With counters: the status, the import offer and the dashboard's activity all come from this one read.
+        var live = await backend.ReadAsync(ct, withCounters: true);
         var drift = baseline is null ? null : Preview(backend.Compare(await revisions.StateAfterAsync(baseline.Id, ct), live));
         return new StateCheck(Compare(target, live), drift, baseline?.Id, live, target.Inventory);
     }

@@ -27,7 +27,8 @@ public interface IFirewallBackend : IHostNetwork
     /// <summary>The tool whose input <see cref="IBackendChange.Transaction"/> is ("iptables-restore", "nft -f"), for the preview.</summary>
     string TransactionTool { get; }
 
-    Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken);
+    /// <summary>One read of the router; with the rules' counters when the caller shows them (they cost a little at 10,000 rules).</summary>
+    Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false);
 
     IOwnedFirewall Render(FirewallPlan plan);
 

@@ -15,12 +15,12 @@ public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
     public string? Namespace => host.Namespace;
     public string TransactionTool => "iptables-restore";
 
-    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken) => await ReadKernelAsync(cancellationToken);
+    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) =>
+        await ReadKernelAsync(cancellationToken, withCounters);
 
-    /// <summary>One read of the router, with the rules' counters: the status, the import offer and the activity all come from it.</summary>
-    public async Task<KernelState> ReadKernelAsync(CancellationToken cancellationToken)
+    public async Task<KernelState> ReadKernelAsync(CancellationToken cancellationToken, bool withCounters = false)
     {
-        var (natTable, addresses) = await ReadRawAsync(cancellationToken, withCounters: true);
+        var (natTable, addresses) = await ReadRawAsync(cancellationToken, withCounters);
         return LiveStateBuilder.Build(natTable, addresses);
     }
 
