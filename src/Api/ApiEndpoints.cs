@@ -39,13 +39,13 @@ internal static class ApiEndpoints
         admin.MapPost("/revisions/{id:int}/rollback", (int id, ApplyBody body, HttpContext http, ApplyEngine engine, CancellationToken ct) =>
             Run(http, actor => engine.RollbackAsync(id, Request(actor, body), ct)));
 
-        admin.MapPost("/clients", (ClientDraft draft, HttpContext http, InventoryService inventory, CancellationToken ct) =>
-            Run(http, async actor => new { Id = await inventory.CreateClientAsync(draft, actor, ct) }));
+        admin.MapPost("/clients", (ClientDraft draft, HttpContext http, ClientService clients, CancellationToken ct) =>
+            Run(http, async actor => new { Id = await clients.CreateAsync(draft, actor, ct) }));
 
-        admin.MapPost("/assignments", (AssignBody body, HttpContext http, InventoryService inventory, CancellationToken ct) =>
+        admin.MapPost("/assignments", (AssignBody body, HttpContext http, AssignmentService assignments, CancellationToken ct) =>
             Run(http, actor => body.ExternalAddressId is { } address
-                ? inventory.AssignAsync(body.ClientId, body.EndpointId, address, actor, ct)
-                : inventory.AssignFreeAsync(body.ClientId, body.EndpointId, actor, ct)));
+                ? assignments.AssignAsync(body.ClientId, body.EndpointId, address, actor, ct)
+                : assignments.AssignFreeAsync(body.ClientId, body.EndpointId, actor, ct)));
     }
 
     private static ApplyRequest Request(Actor actor, ApplyBody body) =>

@@ -21,7 +21,8 @@ public sealed class ImportService(
     LiveStateReader reader,
     ApplyEngine engine,
     IFirewallBackend backend,
-    InventoryService inventory,
+    InventoryStore inventory,
+    SettingsService settingsService,
     TimeProvider clock)
 {
     public async Task<ImportProposal> ScanAsync(CancellationToken ct = default) =>
@@ -35,8 +36,8 @@ public sealed class ImportService(
         if (useSuggestedSettings && (proposal.SuggestedLanSubnet is not null || proposal.SuggestedWanInterface is not null))
         {
             // Through the settings service, so the suggestion is validated (and refused with a message) like a typed one.
-            var settings = await inventory.GetSettingsAsync(ct);
-            await inventory.UpdateSettingsAsync(new SettingsDraft
+            var settings = await settingsService.GetAsync(ct);
+            await settingsService.UpdateAsync(new SettingsDraft
             {
                 WanInterface = proposal.SuggestedWanInterface ?? settings.WanInterface,
                 LanSubnet = (proposal.SuggestedLanSubnet ?? settings.LanSubnet).ToString(),
@@ -46,9 +47,9 @@ public sealed class ImportService(
         await using var _ = await engine.Gate.EnterAsync(actor.Name, "import", clock, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var before = await InventoryService.CaptureAsync(db, ct);
+        var before = await inventory.CaptureAsync(db, ct);
         var (imported, notes) = ImportPlanner.Import(before, await reader.ReadAsync(ct), ruleLines);
-        await InventoryService.ReplaceAsync(db, imported, ct);
+        await inventory.ReplaceAsync(db, imported, ct);
         var added = imported.Assignments.Count - before.Assignments.Count;
         db.Record(clock, actor.Name, "import", "Hand-written rules",
             $"{added} assignment(s) imported from {ruleLines.Count} rule(s)" + (notes.Count > 0 ? "; " + string.Join(" ", notes) : ""));
@@ -70,9 +71,9 @@ public sealed class ImportService(
         var live = await reader.ReadAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var before = await InventoryService.CaptureAsync(db, ct);
+        var before = await inventory.CaptureAsync(db, ct);
         var (adopted, notes) = ImportPlanner.Adopt(before, live);
-        await InventoryService.ReplaceAsync(db, adopted, ct);
+        await inventory.ReplaceAsync(db, adopted, ct);
         var changes = InventoryComparer.Describe(before, adopted);
         var state = live.Owned.ToJson();
         var now = clock.GetUtcNow();

@@ -30,8 +30,9 @@ public sealed class ConcurrencySpecs : InventorySpecs
     [Fact]
     public async Task Two_administrators_taking_the_last_free_address_at_once_one_wins_and_the_other_is_told_none_is_free()
     {
-        var first = new InventoryService(Database.IndependentFactory(), Clock);
-        var second = new InventoryService(Database.IndependentFactory(), Clock);
+        using var firstServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        using var secondServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        var (first, second) = (firstServer.Assignments, secondServer.Assignments);
         var last = await AddExternalAsync("203.0.113.9");
 
         for (var round = 0; round < Rounds; round++)
@@ -60,8 +61,9 @@ public sealed class ConcurrencySpecs : InventorySpecs
     [Fact]
     public async Task Two_administrators_assigning_at_once_with_two_free_addresses_both_succeed_with_different_addresses()
     {
-        var first = new InventoryService(Database.IndependentFactory(), Clock);
-        var second = new InventoryService(Database.IndependentFactory(), Clock);
+        using var firstServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        using var secondServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        var (first, second) = (firstServer.Assignments, secondServer.Assignments);
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
 
@@ -83,8 +85,9 @@ public sealed class ConcurrencySpecs : InventorySpecs
     [Fact]
     public async Task The_same_client_assigned_by_two_administrators_at_once_gets_one_address_and_the_other_is_told_why()
     {
-        var first = new InventoryService(Database.IndependentFactory(), Clock);
-        var second = new InventoryService(Database.IndependentFactory(), Clock);
+        using var firstServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        using var secondServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        var (first, second) = (firstServer.Assignments, secondServer.Assignments);
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
 

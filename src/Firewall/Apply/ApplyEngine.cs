@@ -22,6 +22,7 @@ namespace RouterAdmin.Firewall.Apply;
 /// </summary>
 public sealed class ApplyEngine(
     IDbContextFactory<AppDbContext> dbFactory,
+    InventoryStore inventoryStore,
     IFirewallBackend backend,
     LiveStateReader reader,
     ApplyGate gate,
@@ -76,7 +77,7 @@ public sealed class ApplyEngine(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var previous = await LastInEffectAsync(db, before: unconfirmed.Id, ct);
         var snapshot = await SnapshotOfAsync(db, unconfirmed.Id, ct);
-        var current = await InventoryService.CaptureAsync(db, ct);
+        var current = await inventoryStore.CaptureAsync(db, ct);
         // The inventory goes back too, unless someone edited it during the window: those edits were never applied and
         // would vanish unseen, so then only the kernel goes back and the edits show as pending changes.
         var untouched = current.ToJson() == snapshot.InventoryJson;
@@ -150,7 +151,7 @@ public sealed class ApplyEngine(
     private async Task<ApplyTarget> ApplyTargetAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var inventory = await InventoryService.CaptureAsync(db, ct);
+        var inventory = await inventoryStore.CaptureAsync(db, ct);
         return new ApplyTarget(RevisionKind.Apply, FirewallPlanner.Plan(inventory), inventory, false, null);
     }
 
@@ -163,7 +164,7 @@ public sealed class ApplyEngine(
             throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
         var inventory = InventorySnapshot.FromJson((await SnapshotOfAsync(db, revisionId, ct)).InventoryJson);
         // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
-        var current = await InventoryService.CaptureAsync(db, ct);
+        var current = await inventoryStore.CaptureAsync(db, ct);
         return new ApplyTarget(RevisionKind.Rollback, FirewallPlanner.Plan(inventory), inventory, true, revisionId)
         {
             OverwrittenInventoryStamp = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(current.ToJson())))[..16],
@@ -175,7 +176,7 @@ public sealed class ApplyEngine(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var last = await LastInEffectAsync(db, before: null, ct, includeAwaiting: true)
             ?? throw new InventoryConflictException("Nothing has been applied yet, so there is nothing to re-apply.");
-        return new ApplyTarget(RevisionKind.Reapply, await BaselineAsync(db, last.Id, ct), await InventoryService.CaptureAsync(db, ct), false, last.Id);
+        return new ApplyTarget(RevisionKind.Reapply, await BaselineAsync(db, last.Id, ct), await inventoryStore.CaptureAsync(db, ct), false, last.Id);
     }
 
     internal static async Task<RevisionSnapshot> SnapshotOfAsync(AppDbContext db, int revisionId, CancellationToken ct) =>
@@ -391,7 +392,7 @@ public sealed class ApplyEngine(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (target.RestoreInventory)
-            await InventoryService.ReplaceAsync(db, target.Inventory, ct);
+            await inventoryStore.ReplaceAsync(db, target.Inventory, ct);
         if (target.Kind == RevisionKind.AutoRollback)
         {
             await db.Revisions.Where(r => r.Id == target.TargetRevisionId)

@@ -29,7 +29,7 @@ public sealed record AssignmentActivity(
 /// Answers "is Alice's VPN up?": the packet and byte counters of each assignment's SNAT rule (connections, since the nat
 /// table sees a flow's first packet) and its live ESP and IKE conntrack entries with the address they leave from.
 /// </summary>
-public sealed class ActivityReader(IFirewallBackend backend, InventoryService inventory)
+public sealed class ActivityReader(IFirewallBackend backend, InventoryStore inventory)
 {
     public async Task<IReadOnlyList<AssignmentActivity>> ReadAsync(CancellationToken ct = default)
     {

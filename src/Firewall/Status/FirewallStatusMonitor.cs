@@ -30,18 +30,18 @@ public sealed record FirewallStatus(
 public sealed class FirewallStatusMonitor : IDisposable
 {
     private readonly ApplyEngine _engine;
-    private readonly InventoryService _inventory;
+    private readonly IDisposable _inventorySubscription;
     private readonly ApplyGate _gate;
     private readonly TimeProvider _clock;
     private readonly ILogger<FirewallStatusMonitor> _logger;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private FirewallStatus? _current;
 
-    public FirewallStatusMonitor(ApplyEngine engine, InventoryService inventory, ApplyGate gate, IFirewallBackend backend, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
+    public FirewallStatusMonitor(ApplyEngine engine, InventoryChanges inventory, ApplyGate gate, IFirewallBackend backend, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
     {
-        (_engine, _inventory, _gate, _clock, _logger) = (engine, inventory, gate, clock, logger);
+        (_engine, _gate, _clock, _logger) = (engine, gate, clock, logger);
         Backend = backend;
-        _inventory.Changed += OnSomethingChanged;
+        _inventorySubscription = inventory.NotifyOnChange(OnSomethingChanged);
         _gate.Changed += OnApplyChanged;
     }
 
@@ -97,7 +97,7 @@ public sealed class FirewallStatusMonitor : IDisposable
 
     public void Dispose()
     {
-        _inventory.Changed -= OnSomethingChanged;
+        _inventorySubscription.Dispose();
         _gate.Changed -= OnApplyChanged;
     }
 }

@@ -18,7 +18,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         Assert.Equal([nameof(ClientDraft.LanAddress)], refusal.Errors.ByField.Keys);
         Assert.Equal("192.168.1.2 is already used by client Alice.", refusal.Errors.For(nameof(ClientDraft.LanAddress)));
         Assert.Equal(before, await InventoryJsonAsync());
-        Assert.Equal("Alice", (await Inventory.GetClientAsync(alice, Ct))!.Name);
+        Assert.Equal("Alice", (await Clients.GetAsync(alice, Ct))!.Name);
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         var before = await InventoryJsonAsync();
 
         var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.UpdateClientAsync(bob, Make.Client("Bob", "192.168.1.2"), Actors.Admin, Ct));
+            Clients.UpdateAsync(bob, Make.Client("Bob", "192.168.1.2"), Actors.Admin, Ct));
 
         Assert.Equal("192.168.1.2 is already used by client Alice.", refusal.Errors.For(nameof(ClientDraft.LanAddress)));
         Assert.Equal(before, await InventoryJsonAsync());
@@ -38,16 +38,16 @@ public sealed class DuplicateSpecs : InventorySpecs
     [Fact]
     public async Task A_second_external_address_with_the_same_address_is_refused_and_the_first_is_untouched()
     {
-        var first = await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", notes: "first"), Actors.Admin, Ct);
+        var first = await Addresses.CreateAsync(Make.External("203.0.113.2", notes: "first"), Actors.Admin, Ct);
         var before = await InventoryJsonAsync();
 
         var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", "eth2", notes: "second"), Actors.Admin, Ct));
+            Addresses.CreateAsync(Make.External("203.0.113.2", "eth2", notes: "second"), Actors.Admin, Ct));
 
         Assert.Equal([nameof(ExternalAddressDraft.Address)], refusal.Errors.ByField.Keys);
         Assert.Equal("203.0.113.2 is already in the list.", refusal.Errors.For(nameof(ExternalAddressDraft.Address)));
         Assert.Equal(before, await InventoryJsonAsync());
-        Assert.Equal("first", (await Inventory.GetExternalAddressAsync(first, Ct))!.Notes);
+        Assert.Equal("first", (await Addresses.GetDraftAsync(first, Ct))!.Notes);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         var before = await InventoryJsonAsync();
 
         var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.UpdateExternalAddressAsync(other, Make.External("203.0.113.2"), Actors.Admin, Ct));
+            Addresses.UpdateAsync(other, Make.External("203.0.113.2"), Actors.Admin, Ct));
 
         Assert.Equal("203.0.113.2 is already in the list.", refusal.Errors.For(nameof(ExternalAddressDraft.Address)));
         Assert.Equal(before, await InventoryJsonAsync());
@@ -95,6 +95,6 @@ public sealed class DuplicateSpecs : InventorySpecs
 
         await AddClientAsync("Laptop", "192.168.1.3");
 
-        Assert.Equal(2, (await Inventory.GetClientsAsync(new PageRequest(0, 10, "Laptop"), Ct)).Total);
+        Assert.Equal(2, (await Clients.GetPageAsync(new PageRequest(0, 10, "Laptop"), Ct)).Total);
     }
 }
