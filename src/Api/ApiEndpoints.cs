@@ -2,6 +2,7 @@ using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Api;
 
@@ -58,23 +59,15 @@ internal static class ApiEndpoints
             var result = await action(UserService.ActorOf(http.User));
             return result switch
             {
-                ApplyResult { Kind: ApplyResultKind.Refused } refused => Results.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict),
+                ApplyResult { Kind: ApplyResultKind.Refused } refused => refused.ToProblem(),
                 // A script that checks only the status must not take a failed apply for a good one.
                 ApplyResult { Kind: ApplyResultKind.Failed } failed => Results.Json(failed, statusCode: StatusCodes.Status500InternalServerError),
                 _ => Results.Ok(result),
             };
         }
-        catch (InventoryValidationException e)
+        catch (Refusal refusal)
         {
-            return Results.ValidationProblem(e.Errors.ByField.ToDictionary(p => p.Key, p => p.Value.ToArray()));
-        }
-        catch (InventoryConflictException e)
-        {
-            return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return Results.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden);
+            return refusal.ToProblem();
         }
     }
 }

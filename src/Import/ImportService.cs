@@ -6,6 +6,7 @@ using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Import;
 
@@ -66,7 +67,7 @@ public sealed class ImportService(
     {
         actor.EnsureCanEdit();
         if (string.IsNullOrWhiteSpace(reason))
-            throw InventoryValidationException.For("Reason", "Say why: a reason is required, so the history explains the change.");
+            throw InvalidInput.For("Reason", "Say why: a reason is required, so the history explains the change.");
         await using var _ = await engine.Gate.EnterAsync(actor.Name, "adopt", clock, ct);
         var live = await reader.ReadAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);

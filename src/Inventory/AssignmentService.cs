@@ -3,6 +3,7 @@ using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -75,7 +76,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var (client, endpoint) = await LoadPairAsync(db, clientId, endpointId, ct);
             var free = await FreeAddresses(db, endpointId, clientId).FirstOrDefaultAsync(ct);
-            if (free is null) throw new NoFreeAddressException(endpoint.Name, await db.ExternalAddresses.CountAsync(ct));
+            if (free is null) throw new NoFreeAddress(endpoint.Name, await db.ExternalAddresses.CountAsync(ct));
             try
             {
                 return await InsertAsync(db, client, endpoint, free, actor, ct);
@@ -86,7 +87,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
             }
             catch (AddressTakenException)
             {
-                throw new InventoryConflictException($"Other administrators kept taking the free addresses for {endpoint.Name}; nothing was assigned. Try again.");
+                throw new Conflict($"Other administrators kept taking the free addresses for {endpoint.Name}; nothing was assigned. Try again.");
             }
         }
     }
@@ -104,7 +105,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
         }
         catch (AddressTakenException)
         {
-            throw new InventoryConflictException($"{address.Address} was just taken for {endpoint.Name} by another client; pick another free address.");
+            throw new Conflict($"{address.Address} was just taken for {endpoint.Name} by another client; pick another free address.");
         }
     }
 
@@ -119,12 +120,12 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
         var holder = await db.Assignments.Where(a => a.EndpointId == assignment.EndpointId && a.ExternalAddressId == address.Id)
             .Select(a => a.Client.Name).FirstOrDefaultAsync(ct);
         if (holder is not null)
-            throw new InventoryConflictException($"{address.Address} already serves {holder} towards {assignment.Endpoint.Name}; pick a free address.");
+            throw new Conflict($"{address.Address} already serves {holder} towards {assignment.Endpoint.Name}; pick a free address.");
         writer.Audit(db, actor, "assignment.update", $"Client {assignment.Client.Name} → {assignment.Endpoint.Name}", $"{assignment.ExternalAddress.Address} → {address.Address}");
         assignment.ExternalAddressId = address.Id;
         assignment.AssignedAt = writer.Now;
         await writer.SaveAsync(db,
-            _ => new InventoryConflictException($"{address.Address} was just taken for {assignment.Endpoint.Name}; pick another free address."), ct);
+            _ => new Conflict($"{address.Address} was just taken for {assignment.Endpoint.Name}; pick another free address."), ct);
     }
 
     public async Task UnassignAsync(int assignmentId, Actor actor, CancellationToken ct = default)
@@ -153,7 +154,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
         var existing = await db.Assignments.Where(a => a.ClientId == clientId && a.EndpointId == endpointId)
             .Select(a => a.ExternalAddress.Address).FirstOrDefaultAsync(ct);
         if (existing is not null)
-            throw new InventoryConflictException($"{client.Name} already leaves from {existing} towards {endpoint.Name}; change that assignment instead.");
+            throw new Conflict($"{client.Name} already leaves from {existing} towards {endpoint.Name}; change that assignment instead.");
         return (client, endpoint);
     }
 
@@ -163,7 +164,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
         db.Assignments.Add(assignment);
         writer.Audit(db, actor, "assignment.create", $"Client {client.Name} → {endpoint.Name}", $"{client.LanAddress} leaves from {address.Address}");
         await writer.SaveAsync(db, e => SqliteErrors.Names(e, nameof(Assignment.ClientId))
-            ? new InventoryConflictException($"{client.Name} was just given an address for {endpoint.Name} by another administrator.")
+            ? new Conflict($"{client.Name} was just given an address for {endpoint.Name} by another administrator.")
             : new AddressTakenException(), ct);
         return new AssignmentRow(assignment.Id, client.Id, client.Name, client.LanAddress.ToString(), client.Enabled, endpoint.Id, endpoint.Name,
             Ipv4.Format(endpoint.Destination), address.Id, address.Address.ToString(), assignment.AssignedAt);

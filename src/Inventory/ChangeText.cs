@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Domain;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -29,10 +30,10 @@ internal static class ChangeText
     public static void EnsureAcknowledged(IReadOnlyList<string> assignments, int acknowledged)
     {
         if (assignments.Count != acknowledged)
-            throw new InventoryConflictException(
+            throw new Conflict(
                 $"This now takes {assignments.Count} assignment(s) with it, not {acknowledged} as shown; nothing was deleted. Look again and confirm.");
     }
 
-    public static InventoryConflictException Gone(string what) =>
+    public static Conflict Gone(string what) =>
         new($"That {what} no longer exists; another administrator may have deleted it. Reload the page.");
 }

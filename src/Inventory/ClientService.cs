@@ -4,6 +4,7 @@ using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -125,6 +126,6 @@ public sealed class ClientService(IDbContextFactory<AppDbContext> dbFactory, Inv
     {
         var other = await db.Clients.Where(c => c.LanAddress == address && c.Id != exceptId).Select(c => c.Name).FirstOrDefaultAsync(ct);
         if (other is not null)
-            throw InventoryValidationException.For(nameof(ClientDraft.LanAddress), $"{address} is already used by client {other}.");
+            throw InvalidInput.For(nameof(ClientDraft.LanAddress), $"{address} is already used by client {other}.");
     }
 }

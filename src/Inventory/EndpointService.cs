@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -110,7 +111,7 @@ public sealed class EndpointService(IDbContextFactory<AppDbContext> dbFactory, I
         // Overlapping destinations would make one client's traffic match two SNAT rules, and rule order would decide.
         var clash = others.FirstOrDefault(o => o.Destination.Contains(destination.BaseAddress) || destination.Contains(o.Destination.BaseAddress));
         if (clash is not null)
-            throw InventoryValidationException.For(nameof(EndpointDraft.Destination),
+            throw InvalidInput.For(nameof(EndpointDraft.Destination),
                 clash.Destination == destination
                     ? $"{Ipv4.Format(destination)} is already the endpoint {clash.Name}."
                     : $"{Ipv4.Format(destination)} overlaps the endpoint {clash.Name} ({Ipv4.Format(clash.Destination)}).");

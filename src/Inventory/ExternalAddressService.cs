@@ -5,6 +5,7 @@ using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -98,9 +99,9 @@ public sealed class ExternalAddressService(IDbContextFactory<AppDbContext> dbFac
     private static async Task EnsureFreeAsync(AppDbContext db, InventoryValidator.ValidExternalAddress valid, int? exceptId, CancellationToken ct)
     {
         if (await db.ExternalAddresses.AnyAsync(a => a.Address == valid.Address && a.Id != exceptId, ct))
-            throw InventoryValidationException.For(nameof(ExternalAddressDraft.Address), $"{valid.Address} is already in the list.");
+            throw InvalidInput.For(nameof(ExternalAddressDraft.Address), $"{valid.Address} is already in the list.");
         if (valid.BindOnWan && valid.Interface.Length > BoundAddress.MaxInterfaceLengthForLabel)
-            throw InventoryValidationException.For(nameof(ExternalAddressDraft.Interface),
+            throw InvalidInput.For(nameof(ExternalAddressDraft.Interface),
                 $"RouterAdmin labels the addresses it binds \"{valid.Interface}:ra\", which needs an interface name of at most {BoundAddress.MaxInterfaceLengthForLabel} characters; bind this one by hand instead.");
     }
 }

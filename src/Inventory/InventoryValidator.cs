@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using RouterAdmin.Domain;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -217,7 +218,7 @@ public static partial class InventoryValidator
 
     private static void ThrowIfAny(ValidationErrors errors)
     {
-        if (!errors.IsEmpty) throw new InventoryValidationException(errors);
+        if (!errors.IsEmpty) throw new InvalidInput(errors);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]

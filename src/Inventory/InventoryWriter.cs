@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.History;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -20,7 +21,7 @@ public sealed class InventoryWriter(TimeProvider clock, InventoryChanges changes
 
     /// <summary>Saves; a unique violation is refused as a field error that keeps what was typed.</summary>
     internal Task SaveUniqueAsync(AppDbContext db, string field, string message, CancellationToken ct) =>
-        SaveAsync(db, _ => InventoryValidationException.For(field, message), ct);
+        SaveAsync(db, _ => InvalidInput.For(field, message), ct);
 
     internal async Task SaveAsync(AppDbContext db, Func<DbUpdateException, Exception>? onUniqueViolation, CancellationToken ct)
     {

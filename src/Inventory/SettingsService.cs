@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -35,7 +36,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, I
         var overlapping = endpoints.FirstOrDefault(e => valid.LanSubnet.Contains(e.Destination.BaseAddress) || e.Destination.Contains(valid.LanSubnet.BaseAddress));
         if (overlapping is not null)
             errors.Add(nameof(SettingsDraft.LanSubnet), $"{valid.LanSubnet} would overlap the VPN endpoint {overlapping.Name} ({Ipv4.Format(overlapping.Destination)}).");
-        if (!errors.IsEmpty) throw new InventoryValidationException(errors);
+        if (!errors.IsEmpty) throw new InvalidInput(errors);
 
         var before = $"WAN {settings.WanInterface}, LAN {settings.LanSubnet}, masquerade {(settings.ManageMasquerade ? "managed" : "not managed")}";
         settings.WanInterface = valid.WanInterface;

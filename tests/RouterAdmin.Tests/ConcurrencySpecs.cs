@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests;
 
@@ -49,7 +50,7 @@ public sealed class ConcurrencySpecs : InventorySpecs
             var winner = Assert.Single(outcomes, o => o.Row is not null).Row!;
             var loser = Assert.Single(outcomes, o => o.Error is not null).Error!;
             Assert.Equal("203.0.113.9", winner.ExternalAddress);
-            var refusal = Assert.IsAssignableFrom<InventoryConflictException>(loser);
+            var refusal = Assert.IsAssignableFrom<Conflict>(loser);
             Assert.Equal($"No external address is free for VPN {round}: all 1 are in use. Add an external address, or free one by unassigning.", refusal.Message);
 
             await using var db = Database.NewContext();
@@ -101,7 +102,7 @@ public sealed class ConcurrencySpecs : InventorySpecs
                 () => second.AssignFreeAsync(alice, vpn, Actors.OtherAdmin, Ct));
 
             Assert.Single(outcomes, o => o.Row is not null);
-            var refusal = Assert.IsType<InventoryConflictException>(Assert.Single(outcomes, o => o.Error is not null).Error);
+            var refusal = Assert.IsType<Conflict>(Assert.Single(outcomes, o => o.Error is not null).Error);
             Assert.Contains($"Alice {round}", refusal.Message);
             await using var db = Database.NewContext();
             Assert.Equal(1, await db.Assignments.CountAsync(a => a.EndpointId == vpn && a.ClientId == alice, Ct));

@@ -7,6 +7,7 @@ using RouterAdmin.Inventory;
 using RouterAdmin.Security;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests;
 
@@ -71,9 +72,9 @@ public sealed class HostileInputSpecs : InventorySpecs
     {
         var before = await InventoryJsonAsync();
 
-        var refused = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refused = await Assert.ThrowsAsync<InvalidInput>(() =>
             Clients.CreateAsync(Make.Client(hostile, "192.168.1.2"), Actors.Admin, Ct));
-        var endpointRefused = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var endpointRefused = await Assert.ThrowsAsync<InvalidInput>(() =>
             Endpoints.CreateAsync(Make.Endpoint(hostile, "198.51.100.10"), Actors.Admin, Ct));
 
         Assert.Contains("single line", refused.Errors.For(nameof(ClientDraft.Name)));
@@ -95,10 +96,10 @@ public sealed class HostileInputSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var before = await InventoryJsonAsync();
 
-        var client = await Assert.ThrowsAsync<InventoryValidationException>(() => Clients.UpdateAsync(alice, Make.Client("Alice", hostile), Actors.Admin, Ct));
-        var external = await Assert.ThrowsAsync<InventoryValidationException>(() => Addresses.CreateAsync(Make.External(hostile), Actors.Admin, Ct));
-        var endpoint = await Assert.ThrowsAsync<InventoryValidationException>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity", hostile), Actors.Admin, Ct));
-        var settings = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var client = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client("Alice", hostile), Actors.Admin, Ct));
+        var external = await Assert.ThrowsAsync<InvalidInput>(() => Addresses.CreateAsync(Make.External(hostile), Actors.Admin, Ct));
+        var endpoint = await Assert.ThrowsAsync<InvalidInput>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity", hostile), Actors.Admin, Ct));
+        var settings = await Assert.ThrowsAsync<InvalidInput>(() =>
             Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = hostile }, Actors.Admin, Ct));
 
         Assert.Contains(message, client.Errors.For(nameof(ClientDraft.LanAddress)));
@@ -121,8 +122,8 @@ public sealed class HostileInputSpecs : InventorySpecs
     {
         var before = await InventoryJsonAsync();
 
-        var external = await Assert.ThrowsAsync<InventoryValidationException>(() => Addresses.CreateAsync(Make.External(iface: hostile), Actors.Admin, Ct));
-        var settings = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var external = await Assert.ThrowsAsync<InvalidInput>(() => Addresses.CreateAsync(Make.External(iface: hostile), Actors.Admin, Ct));
+        var settings = await Assert.ThrowsAsync<InvalidInput>(() =>
             Settings.UpdateAsync(new SettingsDraft { WanInterface = hostile, LanSubnet = "192.168.1.0/24" }, Actors.Admin, Ct));
 
         Assert.Contains("is not a Linux interface name", external.Errors.For(nameof(ExternalAddressDraft.Interface)));
@@ -139,12 +140,12 @@ public sealed class HostileInputSpecs : InventorySpecs
         var address = await AddExternalAsync("203.0.113.2");
         var before = await InventoryJsonAsync();
 
-        var name = await Assert.ThrowsAsync<InventoryValidationException>(() => Clients.UpdateAsync(alice, Make.Client(huge, "192.168.1.2"), Actors.Admin, Ct));
-        var notes = await Assert.ThrowsAsync<InventoryValidationException>(() => Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", notes: huge), Actors.Admin, Ct));
-        var mac = await Assert.ThrowsAsync<InventoryValidationException>(() => Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", mac: huge), Actors.Admin, Ct));
-        var externalNotes = await Assert.ThrowsAsync<InventoryValidationException>(() => Addresses.UpdateAsync(address, Make.External(notes: huge), Actors.Admin, Ct));
-        var endpointName = await Assert.ThrowsAsync<InventoryValidationException>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint(huge, "198.51.100.10"), Actors.Admin, Ct));
-        var endpointNotes = await Assert.ThrowsAsync<InventoryValidationException>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity", "198.51.100.10", huge), Actors.Admin, Ct));
+        var name = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client(huge, "192.168.1.2"), Actors.Admin, Ct));
+        var notes = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", notes: huge), Actors.Admin, Ct));
+        var mac = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", mac: huge), Actors.Admin, Ct));
+        var externalNotes = await Assert.ThrowsAsync<InvalidInput>(() => Addresses.UpdateAsync(address, Make.External(notes: huge), Actors.Admin, Ct));
+        var endpointName = await Assert.ThrowsAsync<InvalidInput>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint(huge, "198.51.100.10"), Actors.Admin, Ct));
+        var endpointNotes = await Assert.ThrowsAsync<InvalidInput>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity", "198.51.100.10", huge), Actors.Admin, Ct));
 
         Assert.Contains("at most 64 characters (this one has 100000)", name.Errors.For(nameof(ClientDraft.Name)));
         Assert.Contains("at most 2000 characters", notes.Errors.For(nameof(ClientDraft.Notes)));
@@ -161,9 +162,9 @@ public sealed class HostileInputSpecs : InventorySpecs
         await using var router = await TestRouter.StartAsync();
         var users = router.Get<UserService>();
 
-        var name = await Assert.ThrowsAsync<InventoryValidationException>(() => users.CreateUserAsync("admin'; DROP TABLE Users;--", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
-        var markup = await Assert.ThrowsAsync<InventoryValidationException>(() => users.CreateUserAsync("<script>", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
-        var huge = await Assert.ThrowsAsync<InventoryValidationException>(() => users.CreateUserAsync("mallory", new string('p', 10_000), UserRole.Admin, Actors.Admin, Ct));
+        var name = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("admin'; DROP TABLE Users;--", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
+        var markup = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("<script>", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
+        var huge = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("mallory", new string('p', 10_000), UserRole.Admin, Actors.Admin, Ct));
         await users.CreateUserAsync("bobby", "'; DROP TABLE Users;-- $(reboot)", UserRole.Viewer, Actors.Admin, Ct);
 
         Assert.Contains("user name", name.Errors.For("UserName"));

@@ -2,6 +2,7 @@ using System.Net;
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests;
 
@@ -12,7 +13,7 @@ public sealed class ValidationSpecs
 
     private static ValidationErrors Refusal(Action validate)
     {
-        var refusal = Assert.Throws<InventoryValidationException>(validate);
+        var refusal = Assert.Throws<InvalidInput>(validate);
         Assert.False(refusal.Errors.IsEmpty);
         return refusal.Errors;
     }

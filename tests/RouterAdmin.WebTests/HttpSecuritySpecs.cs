@@ -11,6 +11,7 @@ using RouterAdmin.Inventory;
 using RouterAdmin.Security;
 using RouterAdmin.WebTests.Hosting;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.WebTests;
 
@@ -104,7 +105,7 @@ public sealed class HttpSecuritySpecs
         using var again = await stranger.GetAsync("/account/setup", Ct);
         Assert.Equal("/account/login", PathOf(again));
         await using var scope = console.Services.CreateAsyncScope();
-        await Assert.ThrowsAsync<InventoryConflictException>(() => scope.ServiceProvider.GetRequiredService<UserService>().CreateFirstAdminAsync("mallory", RunningConsole.AdminPassword, Ct));
+        await Assert.ThrowsAsync<Conflict>(() => scope.ServiceProvider.GetRequiredService<UserService>().CreateFirstAdminAsync("mallory", RunningConsole.AdminPassword, Ct));
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using RouterAdmin.Firewall.Planning;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Firewall.Apply;
 
@@ -159,9 +160,9 @@ public sealed class ApplyEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var revision = await db.Revisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == revisionId, ct)
-            ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
+            ?? throw new Conflict($"Revision {revisionId} does not exist.");
         if (!WasInEffect(revision.Status))
-            throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
+            throw new Conflict($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
         var inventory = InventorySnapshot.FromJson((await SnapshotOfAsync(db, revisionId, ct)).InventoryJson);
         // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
         var current = await inventoryStore.CaptureAsync(db, ct);
@@ -175,7 +176,7 @@ public sealed class ApplyEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var last = await LastInEffectAsync(db, before: null, ct, includeAwaiting: true)
-            ?? throw new InventoryConflictException("Nothing has been applied yet, so there is nothing to re-apply.");
+            ?? throw new Conflict("Nothing has been applied yet, so there is nothing to re-apply.");
         return new ApplyTarget(RevisionKind.Reapply, await BaselineAsync(db, last.Id, ct), await inventoryStore.CaptureAsync(db, ct), false, last.Id);
     }
 
@@ -232,7 +233,7 @@ public sealed class ApplyEngine(
         var live = alreadyRead ?? await reader.ReadAsync(ct);
         var preview = Compare(target, live);
         if (preview.Fingerprint != request.ExpectedFingerprint)
-            return new ApplyResult(ApplyResultKind.Refused, new PreviewOutdatedException().Message);
+            return new ApplyResult(ApplyResultKind.Refused, new OutdatedPreview().Message);
         if (preview.InSync && !target.RestoreInventory)
             return new ApplyResult(ApplyResultKind.NothingToDo, target.Kind == RevisionKind.Apply
                 ? "The router already matches the inventory; nothing was run."

@@ -3,6 +3,7 @@ using RouterAdmin.Data;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
 using RouterAdmin.Security;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Firewall.Apply;
 
@@ -62,9 +63,9 @@ public sealed class ConfirmationService : IDisposable
         await using var _ = await _engine.Gate.EnterAsync(actor.Name, "confirm", _clock, ct);
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
         var revision = await db.Revisions.SingleOrDefaultAsync(r => r.Id == revisionId, ct)
-            ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
+            ?? throw new Conflict($"Revision {revisionId} does not exist.");
         if (revision.Status != RevisionStatus.AwaitingConfirmation)
-            throw new InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
+            throw new Conflict($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
         revision.Status = RevisionStatus.Applied;
         revision.ConfirmedAt = _clock.GetUtcNow();
         revision.ConfirmedBy = actor.Name;
@@ -79,7 +80,7 @@ public sealed class ConfirmationService : IDisposable
     {
         actor.EnsureCanEdit();
         var result = await ExpireAsync(revisionId, $"{actor.Name} rolled back revision {revisionId} before confirming it", ct);
-        return result ?? throw new InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more.");
+        return result ?? throw new Conflict($"Revision {revisionId} is not awaiting confirmation any more.");
     }
 
     /// <summary>Reads the pending confirmation (if any) and arms the timer for its deadline.</summary>

@@ -5,6 +5,7 @@ using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Apply;
 
@@ -137,7 +138,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         var preview = await Engine.PreviewApplyAsync(Ct);
         var kernel = await KernelTextAsync();
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Engine.ApplyAsync(new ApplyRequest(Actors.Viewer, "because", preview.Fingerprint), Ct));
+        await Assert.ThrowsAsync<Forbidden>(() => Engine.ApplyAsync(new ApplyRequest(Actors.Viewer, "because", preview.Fingerprint), Ct));
 
         Assert.Equal(kernel, await KernelTextAsync());
         Assert.Empty(await RevisionsAsync());

@@ -4,6 +4,7 @@ using RouterAdmin.History;
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Apply;
 
@@ -136,7 +137,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         await JumpSecondAsync();
         var failed = (await ApplyWhileSomeoneDeletesTheJumpAsync()).RevisionId!.Value;
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Engine.PreviewRollbackAsync(failed, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Engine.PreviewRollbackAsync(failed, Ct));
 
         Assert.Equal($"Revision {failed} was never in effect (failed, previous state restored); roll back to one that was.", refusal.Message);
     }
@@ -147,7 +148,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         await TwoRevisionsAsync();
         var preview = await Engine.PreviewRollbackAsync(_first, Ct);
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Engine.RollbackAsync(_first, new ApplyRequest(Actors.Viewer, "undo", preview.Fingerprint), Ct));
+        await Assert.ThrowsAsync<Forbidden>(() => Engine.RollbackAsync(_first, new ApplyRequest(Actors.Viewer, "undo", preview.Fingerprint), Ct));
 
         Assert.Equal(_secondInventory, (await Store.CaptureAsync(Ct)).ToJson());
     }

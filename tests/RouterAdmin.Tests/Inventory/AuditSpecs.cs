@@ -1,6 +1,7 @@
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
@@ -70,7 +71,7 @@ public sealed class AuditSpecs : InventorySpecs
         await AddClientAsync("Alice", "192.168.1.2");
         var before = (await AuditAsync()).Count;
 
-        await Assert.ThrowsAsync<InventoryValidationException>(() => AddClientAsync("Bob", "192.168.1.2"));
+        await Assert.ThrowsAsync<InvalidInput>(() => AddClientAsync("Bob", "192.168.1.2"));
 
         Assert.Equal(before, (await AuditAsync()).Count);
     }

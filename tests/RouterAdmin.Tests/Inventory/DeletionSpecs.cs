@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
@@ -92,7 +93,7 @@ public sealed class DeletionSpecs : InventorySpecs
         await AssignAsync(_bob, _other, _nine); // meanwhile another administrator adds one
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() =>
+        var refusal = await Assert.ThrowsAsync<Conflict>(() =>
             Clients.DeleteAsync(_bob, shown.AssignmentsRemoved.Count, Actors.Admin, Ct));
 
         Assert.Equal("This now takes 2 assignment(s) with it, not 1 as shown; nothing was deleted. Look again and confirm.", refusal.Message);
@@ -113,7 +114,7 @@ public sealed class DeletionSpecs : InventorySpecs
             "external" => Addresses.DeleteAsync(_ten, 0, Actors.Admin, Ct),
             _ => Endpoints.DeleteAsync(_contivity, 0, Actors.Admin, Ct),
         };
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(Delete);
+        var refusal = await Assert.ThrowsAsync<Conflict>(Delete);
 
         Assert.Contains("nothing was deleted", refusal.Message);
         Assert.Equal(before, await InventoryJsonAsync());
@@ -124,7 +125,7 @@ public sealed class DeletionSpecs : InventorySpecs
     {
         await Endpoints.DeleteAsync(_other, 1, Actors.OtherAdmin, Ct);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Endpoints.DeleteAsync(_other, 1, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Endpoints.DeleteAsync(_other, 1, Actors.Admin, Ct));
 
         Assert.Equal("That VPN endpoint no longer exists; another administrator may have deleted it. Reload the page.", refusal.Message);
     }

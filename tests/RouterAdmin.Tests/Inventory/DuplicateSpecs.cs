@@ -1,6 +1,7 @@
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
@@ -13,7 +14,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() => AddClientAsync("Bob", "192.168.1.2"));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() => AddClientAsync("Bob", "192.168.1.2"));
 
         Assert.Equal([nameof(ClientDraft.LanAddress)], refusal.Errors.ByField.Keys);
         Assert.Equal("192.168.1.2 is already used by client Alice.", refusal.Errors.For(nameof(ClientDraft.LanAddress)));
@@ -28,7 +29,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         var bob = await AddClientAsync("Bob", "192.168.1.3");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Clients.UpdateAsync(bob, Make.Client("Bob", "192.168.1.2"), Actors.Admin, Ct));
 
         Assert.Equal("192.168.1.2 is already used by client Alice.", refusal.Errors.For(nameof(ClientDraft.LanAddress)));
@@ -41,7 +42,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         var first = await Addresses.CreateAsync(Make.External("203.0.113.2", notes: "first"), Actors.Admin, Ct);
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Addresses.CreateAsync(Make.External("203.0.113.2", "eth2", notes: "second"), Actors.Admin, Ct));
 
         Assert.Equal([nameof(ExternalAddressDraft.Address)], refusal.Errors.ByField.Keys);
@@ -57,7 +58,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         var other = await AddExternalAsync("203.0.113.3");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Addresses.UpdateAsync(other, Make.External("203.0.113.2"), Actors.Admin, Ct));
 
         Assert.Equal("203.0.113.2 is already in the list.", refusal.Errors.For(nameof(ExternalAddressDraft.Address)));
@@ -70,7 +71,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         await AddEndpointAsync("Contivity", "198.51.100.10");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() => AddEndpointAsync("Again", "198.51.100.10/32"));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() => AddEndpointAsync("Again", "198.51.100.10/32"));
 
         Assert.Equal("198.51.100.10 is already the endpoint Contivity.", refusal.Errors.For(nameof(EndpointDraft.Destination)));
         Assert.Equal(before, await InventoryJsonAsync());
@@ -83,7 +84,7 @@ public sealed class DuplicateSpecs : InventorySpecs
     {
         await AddEndpointAsync("Contivity", "198.51.100.10");
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() => AddEndpointAsync("Cluster", destination));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() => AddEndpointAsync("Cluster", destination));
 
         Assert.Equal($"{destination} overlaps the endpoint Contivity (198.51.100.10).", refusal.Errors.For(nameof(EndpointDraft.Destination)));
     }

@@ -1,6 +1,7 @@
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
@@ -98,7 +99,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<NoFreeAddressException>(() => Assignments.AssignFreeAsync(bob, vpn, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<NoFreeAddress>(() => Assignments.AssignFreeAsync(bob, vpn, Actors.Admin, Ct));
 
         Assert.Equal("No external address is free for Contivity: all 1 are in use. Add an external address, or free one by unassigning.", refusal.Message);
         Assert.Equal("Contivity", refusal.EndpointName);
@@ -111,7 +112,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
 
-        var refusal = await Assert.ThrowsAsync<NoFreeAddressException>(() => Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<NoFreeAddress>(() => Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
 
         Assert.Equal("No external address exists yet, so none is free for Contivity. Add an external address first.", refusal.Message);
     }
@@ -125,7 +126,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AddExternalAsync("203.0.113.10");
         await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
 
         Assert.Equal("Alice already leaves from 203.0.113.9 towards Contivity; change that assignment instead.", refusal.Message);
     }
@@ -140,7 +141,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AssignAsync(alice, vpn, nine);
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Assignments.AssignAsync(bob, vpn, nine, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Assignments.AssignAsync(bob, vpn, nine, Actors.Admin, Ct));
 
         Assert.Contains("203.0.113.9", refusal.Message);
         Assert.Contains("pick another free address", refusal.Message);
@@ -158,7 +159,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AssignAsync(alice, vpn, nine);
         var bobs = await AssignAsync(bob, vpn, ten);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Assignments.ReassignAsync(bobs, nine, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Assignments.ReassignAsync(bobs, nine, Actors.Admin, Ct));
 
         Assert.Equal("203.0.113.9 already serves Alice towards Contivity; pick a free address.", refusal.Message);
     }

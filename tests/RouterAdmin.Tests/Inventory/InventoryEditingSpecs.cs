@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
@@ -67,7 +68,7 @@ public sealed class InventoryEditingSpecs : InventorySpecs
         var id = await AddClientAsync("Alice", "192.168.1.2");
         await Clients.DeleteAsync(id, 0, Actors.OtherAdmin, Ct);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Clients.UpdateAsync(id, Make.Client("Alice", "192.168.1.2"), Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Clients.UpdateAsync(id, Make.Client("Alice", "192.168.1.2"), Actors.Admin, Ct));
 
         Assert.Equal("That client no longer exists; another administrator may have deleted it. Reload the page.", refusal.Message);
     }
@@ -94,7 +95,7 @@ public sealed class InventoryEditingSpecs : InventorySpecs
     {
         var byHand = await Addresses.CreateAsync(Make.External("203.0.113.2", "enp3s0f1np1xy", bindOnWan: false), Actors.Admin, Ct);
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Addresses.CreateAsync(Make.External("203.0.113.3", "enp3s0f1np1xy", bindOnWan: true), Actors.Admin, Ct));
 
         Assert.NotNull(await Addresses.GetDraftAsync(byHand, Ct));
@@ -134,7 +135,7 @@ public sealed class InventoryEditingSpecs : InventorySpecs
     {
         await AddClientAsync("Alice", "192.168.1.2");
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/24" }, Actors.Admin, Ct));
 
         Assert.Equal("1 client(s) would be outside 10.0.0.0/24 (e.g. 192.168.1.2); move them first.", refusal.Errors.For(nameof(SettingsDraft.LanSubnet)));
@@ -146,7 +147,7 @@ public sealed class InventoryEditingSpecs : InventorySpecs
     {
         await AddExternalAsync("10.1.2.3");
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/8" }, Actors.Admin, Ct));
 
         Assert.Equal("External address 10.1.2.3 would be inside 10.0.0.0/8.", refusal.Errors.For(nameof(SettingsDraft.LanSubnet)));
@@ -159,7 +160,7 @@ public sealed class InventoryEditingSpecs : InventorySpecs
         await AddClientAsync("Alice", "192.168.1.2");
         await AddEndpointAsync("Branch VPN", "192.168.200.10");
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
             Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "192.168.0.0/16" }, Actors.Admin, Ct));
 
         Assert.Contains("Branch VPN", refusal.Errors.For(nameof(SettingsDraft.LanSubnet)));
@@ -173,7 +174,7 @@ public sealed class InventoryEditingSpecs : InventorySpecs
         using var subscription = Inventory.Changes.NotifyOnChange(() => raised++);
 
         await AddClientAsync("Alice", "192.168.1.2");
-        await Assert.ThrowsAsync<InventoryValidationException>(() => AddClientAsync("Bob", "10"));
+        await Assert.ThrowsAsync<InvalidInput>(() => AddClientAsync("Bob", "10"));
 
         Assert.Equal(1, raised);
     }

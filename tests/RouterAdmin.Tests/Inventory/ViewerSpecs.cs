@@ -3,6 +3,7 @@ using RouterAdmin.Inventory;
 using RouterAdmin.Security;
 using RouterAdmin.Tests.Support;
 using Xunit;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
@@ -53,7 +54,7 @@ public sealed class ViewerSpecs : InventorySpecs
         var raised = false;
         using var subscription = Inventory.Changes.NotifyOnChange(() => raised = true);
 
-        var refusal = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Mutations[method](Inventory, ids, Actors.Viewer));
+        var refusal = await Assert.ThrowsAsync<Forbidden>(() => Mutations[method](Inventory, ids, Actors.Viewer));
 
         Assert.Equal("vera is a viewer and cannot change the router or its inventory.", refusal.Message);
         Assert.Equal(inventory, await InventoryJsonAsync());
