@@ -32,7 +32,7 @@ internal static class ApiEndpoints
             return Results.Ok(new { preview.InSync, preview.Fingerprint, preview.RulesAdded, preview.RulesRemoved, Diff = preview.UnifiedDiff, preview.RestoreScript });
         });
 
-        var admin = api.MapGroup("").RequireAuthorization(policy => policy.RequireRole(nameof(UserRole.Admin)));
+        var admin = api.MapGroup("").RequireAuthorization(policy => policy.RequireRole(RoleNames.Admin));
 
         admin.MapPost("/apply", (ApplyBody body, HttpContext http, ApplyEngine engine, CancellationToken ct) =>
             Run(http, actor => engine.ApplyAsync(Request(actor, body), ct)));

@@ -52,7 +52,7 @@ public sealed class ImportService(
         var (imported, notes) = ImportPlanner.Import(before, await reader.ReadAsync(ct), ruleLines);
         await inventory.ReplaceAsync(db, imported, ct);
         var added = imported.Assignments.Count - before.Assignments.Count;
-        db.Record(clock, actor.Name, "import", "Hand-written rules",
+        db.Record(clock, actor.Name, AuditActions.Import, "Hand-written rules",
             $"{added} assignment(s) imported from {ruleLines.Count} rule(s)" + (notes.Count > 0 ? "; " + string.Join(" ", notes) : ""));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -101,7 +101,7 @@ public sealed class ImportService(
                 + (changes.Count == 0 ? "." : ": " + string.Join("; ", changes.Take(50)) + (changes.Count > 50 ? "; …" : "")),
         };
         db.Revisions.Add(revision);
-        db.Record(clock, actor.Name, "adopt", "Live router state", $"{reason.Trim()}: {changes.Count} inventory change(s)");
+        db.Record(clock, actor.Name, AuditActions.Adopt, "Live router state", $"{reason.Trim()}: {changes.Count} inventory change(s)");
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new ImportOutcome($"Adopted the live state as revision {revision.Id}: {changes.Count} inventory change(s).", [.. changes, .. notes]);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
+using RouterAdmin.History;
 using RouterAdmin.Security;
 using RouterAdmin.Refusals;
 
@@ -121,7 +122,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
             .Select(a => a.Client.Name).FirstOrDefaultAsync(ct);
         if (holder is not null)
             throw new Conflict($"{address.Address} already serves {holder} towards {assignment.Endpoint.Name}; pick a free address.");
-        writer.Audit(db, actor, "assignment.update", $"Client {assignment.Client.Name} → {assignment.Endpoint.Name}", $"{assignment.ExternalAddress.Address} → {address.Address}");
+        writer.Audit(db, actor, AuditActions.AssignmentUpdate, $"Client {assignment.Client.Name} → {assignment.Endpoint.Name}", $"{assignment.ExternalAddress.Address} → {address.Address}");
         assignment.ExternalAddressId = address.Id;
         assignment.AssignedAt = writer.Now;
         await writer.SaveAsync(db,
@@ -134,7 +135,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var assignment = await LoadAsync(db, assignmentId, ct);
         db.Assignments.Remove(assignment);
-        writer.Audit(db, actor, "assignment.delete", $"Client {assignment.Client.Name} → {assignment.Endpoint.Name}", $"freed {assignment.ExternalAddress.Address}");
+        writer.Audit(db, actor, AuditActions.AssignmentDelete, $"Client {assignment.Client.Name} → {assignment.Endpoint.Name}", $"freed {assignment.ExternalAddress.Address}");
         await writer.SaveAsync(db, ct);
     }
 
@@ -162,7 +163,7 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
     {
         var assignment = new Assignment { ClientId = client.Id, EndpointId = endpoint.Id, ExternalAddressId = address.Id, AssignedAt = writer.Now };
         db.Assignments.Add(assignment);
-        writer.Audit(db, actor, "assignment.create", $"Client {client.Name} → {endpoint.Name}", $"{client.LanAddress} leaves from {address.Address}");
+        writer.Audit(db, actor, AuditActions.AssignmentCreate, $"Client {client.Name} → {endpoint.Name}", $"{client.LanAddress} leaves from {address.Address}");
         await writer.SaveAsync(db, e => SqliteErrors.Names(e, nameof(Assignment.ClientId))
             ? new Conflict($"{client.Name} was just given an address for {endpoint.Name} by another administrator.")
             : new AddressTakenException(), ct);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
+using RouterAdmin.History;
 using RouterAdmin.Security;
 using RouterAdmin.Refusals;
 
@@ -79,7 +80,7 @@ public sealed class ClientService(IDbContextFactory<AppDbContext> dbFactory, Inv
         await EnsureAddressFreeAsync(db, valid.LanAddress, exceptId: null, ct);
         var client = new Client { Name = valid.Name, LanAddress = valid.LanAddress, MacAddress = valid.MacAddress, Notes = valid.Notes, Enabled = valid.Enabled };
         db.Clients.Add(client);
-        writer.Audit(db, actor, "client.create", $"Client {valid.Name}", $"{valid.LanAddress}{(valid.Enabled ? "" : ", disabled")}");
+        writer.Audit(db, actor, AuditActions.ClientCreate, $"Client {valid.Name}", $"{valid.LanAddress}{(valid.Enabled ? "" : ", disabled")}");
         await writer.SaveUniqueAsync(db, nameof(ClientDraft.LanAddress), AddressTaken(valid.LanAddress), ct);
         return client.Id;
     }
@@ -96,7 +97,7 @@ public sealed class ClientService(IDbContextFactory<AppDbContext> dbFactory, Inv
             ("MAC", client.MacAddress, valid.MacAddress), ("enabled", client.Enabled.ToString(), valid.Enabled.ToString()),
             ("notes", client.Notes, valid.Notes));
         (client.Name, client.LanAddress, client.MacAddress, client.Notes, client.Enabled) = (valid.Name, valid.LanAddress, valid.MacAddress, valid.Notes, valid.Enabled);
-        writer.Audit(db, actor, "client.update", $"Client {valid.Name}", changes);
+        writer.Audit(db, actor, AuditActions.ClientUpdate, $"Client {valid.Name}", changes);
         await writer.SaveUniqueAsync(db, nameof(ClientDraft.LanAddress), AddressTaken(valid.LanAddress), ct);
     }
 
@@ -116,7 +117,7 @@ public sealed class ClientService(IDbContextFactory<AppDbContext> dbFactory, Inv
         var assignments = await ChangeText.DescribeAssignmentsAsync(db.Assignments.Where(a => a.ClientId == id), ct);
         ChangeText.EnsureAcknowledged(assignments, acknowledgedAssignments);
         db.Clients.Remove(client);
-        writer.Audit(db, actor, "client.delete", $"Client {client.Name}", ChangeText.Removed(client.LanAddress.ToString(), assignments));
+        writer.Audit(db, actor, AuditActions.ClientDelete, $"Client {client.Name}", ChangeText.Removed(client.LanAddress.ToString(), assignments));
         await writer.SaveAsync(db, ct);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
+using RouterAdmin.History;
 using RouterAdmin.Security;
 using RouterAdmin.Refusals;
 
@@ -66,7 +67,7 @@ public sealed class EndpointService(IDbContextFactory<AppDbContext> dbFactory, I
         await EnsureDestinationFreeAsync(db, valid.Destination, exceptId: null, ct);
         var endpoint = new VpnEndpoint { Name = valid.Name, Destination = valid.Destination, Notes = valid.Notes };
         db.Endpoints.Add(endpoint);
-        writer.Audit(db, actor, "endpoint.create", $"VPN endpoint {valid.Name}", Ipv4.Format(valid.Destination));
+        writer.Audit(db, actor, AuditActions.EndpointCreate, $"VPN endpoint {valid.Name}", Ipv4.Format(valid.Destination));
         await writer.SaveUniqueAsync(db, nameof(EndpointDraft.Destination), DestinationTaken(valid.Destination), ct);
         return endpoint.Id;
     }
@@ -80,7 +81,7 @@ public sealed class EndpointService(IDbContextFactory<AppDbContext> dbFactory, I
         await EnsureDestinationFreeAsync(db, valid.Destination, exceptId: id, ct);
         var changes = ChangeText.Describe(("name", endpoint.Name, valid.Name), ("destination", Ipv4.Format(endpoint.Destination), Ipv4.Format(valid.Destination)), ("notes", endpoint.Notes, valid.Notes));
         (endpoint.Name, endpoint.Destination, endpoint.Notes) = (valid.Name, valid.Destination, valid.Notes);
-        writer.Audit(db, actor, "endpoint.update", $"VPN endpoint {valid.Name}", changes);
+        writer.Audit(db, actor, AuditActions.EndpointUpdate, $"VPN endpoint {valid.Name}", changes);
         await writer.SaveUniqueAsync(db, nameof(EndpointDraft.Destination), DestinationTaken(valid.Destination), ct);
     }
 
@@ -99,7 +100,7 @@ public sealed class EndpointService(IDbContextFactory<AppDbContext> dbFactory, I
         var assignments = await ChangeText.DescribeAssignmentsAsync(db.Assignments.Where(a => a.EndpointId == id), ct);
         ChangeText.EnsureAcknowledged(assignments, acknowledgedAssignments);
         db.Endpoints.Remove(endpoint);
-        writer.Audit(db, actor, "endpoint.delete", $"VPN endpoint {endpoint.Name}", ChangeText.Removed(Ipv4.Format(endpoint.Destination), assignments));
+        writer.Audit(db, actor, AuditActions.EndpointDelete, $"VPN endpoint {endpoint.Name}", ChangeText.Removed(Ipv4.Format(endpoint.Destination), assignments));
         await writer.SaveAsync(db, ct);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
+using RouterAdmin.History;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Security;
 using RouterAdmin.Refusals;
@@ -56,7 +57,7 @@ public sealed class ExternalAddressService(IDbContextFactory<AppDbContext> dbFac
         await EnsureFreeAsync(db, valid, exceptId: null, ct);
         var address = new ExternalAddress { Address = valid.Address, Interface = valid.Interface, PrefixLength = valid.PrefixLength, BindOnWan = valid.BindOnWan, Notes = valid.Notes };
         db.ExternalAddresses.Add(address);
-        writer.Audit(db, actor, "external.create", $"External address {valid.Address}", $"{valid.Address}/{valid.PrefixLength} on {valid.Interface}{(valid.BindOnWan ? ", bound by RouterAdmin" : "")}");
+        writer.Audit(db, actor, AuditActions.ExternalCreate, $"External address {valid.Address}", $"{valid.Address}/{valid.PrefixLength} on {valid.Interface}{(valid.BindOnWan ? ", bound by RouterAdmin" : "")}");
         await writer.SaveUniqueAsync(db, nameof(ExternalAddressDraft.Address), $"{valid.Address} is already in the list.", ct);
         return address.Id;
     }
@@ -73,7 +74,7 @@ public sealed class ExternalAddressService(IDbContextFactory<AppDbContext> dbFac
             ("prefix", address.PrefixLength.ToString(CultureInfo.InvariantCulture), valid.PrefixLength.ToString(CultureInfo.InvariantCulture)),
             ("bind", address.BindOnWan.ToString(), valid.BindOnWan.ToString()), ("notes", address.Notes, valid.Notes));
         (address.Address, address.Interface, address.PrefixLength, address.BindOnWan, address.Notes) = (valid.Address, valid.Interface, valid.PrefixLength, valid.BindOnWan, valid.Notes);
-        writer.Audit(db, actor, "external.update", $"External address {valid.Address}", changes);
+        writer.Audit(db, actor, AuditActions.ExternalUpdate, $"External address {valid.Address}", changes);
         await writer.SaveUniqueAsync(db, nameof(ExternalAddressDraft.Address), $"{valid.Address} is already in the list.", ct);
     }
 
@@ -92,7 +93,7 @@ public sealed class ExternalAddressService(IDbContextFactory<AppDbContext> dbFac
         var assignments = await ChangeText.DescribeAssignmentsAsync(db.Assignments.Where(a => a.ExternalAddressId == id), ct);
         ChangeText.EnsureAcknowledged(assignments, acknowledgedAssignments);
         db.ExternalAddresses.Remove(address);
-        writer.Audit(db, actor, "external.delete", $"External address {address.Address}", ChangeText.Removed($"{address.Address} on {address.Interface}", assignments));
+        writer.Audit(db, actor, AuditActions.ExternalDelete, $"External address {address.Address}", ChangeText.Removed($"{address.Address} on {address.Interface}", assignments));
         await writer.SaveAsync(db, ct);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
+using RouterAdmin.History;
 using RouterAdmin.Security;
 using RouterAdmin.Refusals;
 
@@ -42,7 +43,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, I
         settings.WanInterface = valid.WanInterface;
         settings.LanSubnet = valid.LanSubnet;
         settings.ManageMasquerade = valid.ManageMasquerade;
-        writer.Audit(db, actor, "settings.update", "Router settings",
+        writer.Audit(db, actor, AuditActions.SettingsUpdate, "Router settings",
             $"{before} → WAN {valid.WanInterface}, LAN {valid.LanSubnet}, masquerade {(valid.ManageMasquerade ? "managed" : "not managed")}");
         await writer.SaveAsync(db, ct);
     }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RouterAdmin.Domain;
 using RouterAdmin.Data;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
@@ -78,7 +79,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
             {
                 user.LockoutEndsAt = now + Options.LockoutDuration;
                 user.FailedLoginCount = 0;
-                db.Record(clock, user.UserName, "user.lockout", $"User {user.UserName}", $"locked for {Options.LockoutDuration.TotalMinutes:0} min after {Options.MaxFailedSignIns} failed sign-ins");
+                db.Record(clock, user.UserName, AuditActions.UserLockout, $"User {user.UserName}", $"locked for {Options.LockoutDuration.TotalMinutes:0} min after {Options.MaxFailedSignIns} failed sign-ins");
             }
             await db.SaveChangesAsync(ct);
             return (user.LockoutEndsAt > now ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
@@ -87,7 +88,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
             user.PasswordHash = _hasher.HashPassword(user, password);
         user.FailedLoginCount = 0;
         user.LockoutEndsAt = null;
-        db.Record(clock, user.UserName, "user.signin", $"User {user.UserName}");
+        db.Record(clock, user.UserName, AuditActions.UserSignIn, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
         return (SignInOutcome.Succeeded, user);
     }
@@ -101,7 +102,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         CheckPassword(newPassword, "NewPassword");
         user.PasswordHash = _hasher.HashPassword(user, newPassword);
         user.SecurityStamp = Guid.NewGuid().ToString("N");
-        db.Record(clock, user.UserName, "user.password", $"User {user.UserName}", "changed own password");
+        db.Record(clock, user.UserName, AuditActions.UserPassword, $"User {user.UserName}", "changed own password");
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -116,7 +117,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         user.SecurityStamp = Guid.NewGuid().ToString("N");
         user.LockoutEndsAt = null;
         user.FailedLoginCount = 0;
-        db.Record(clock, actor.Name, "user.password", $"User {user.UserName}", "password reset by an administrator");
+        db.Record(clock, actor.Name, AuditActions.UserPassword, $"User {user.UserName}", "password reset by an administrator");
         await db.SaveChangesAsync(ct);
     }
 
@@ -136,7 +137,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         if (user.Role == role) return;
         if (user.Role == UserRole.Admin && await db.Users.CountAsync(u => u.Role == UserRole.Admin, ct) == 1)
             throw new Conflict("This is the last administrator; make someone else an administrator first.");
-        db.Record(clock, actor.Name, "user.role", $"User {user.UserName}", $"{user.Role} → {role}");
+        db.Record(clock, actor.Name, AuditActions.UserRole, $"User {user.UserName}", $"{user.Role} → {role}");
         user.Role = role;
         user.SecurityStamp = Guid.NewGuid().ToString("N");
         await db.SaveChangesAsync(ct);
@@ -149,7 +150,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
         user.LockoutEndsAt = null;
         user.FailedLoginCount = 0;
-        db.Record(clock, actor.Name, "user.unlock", $"User {user.UserName}");
+        db.Record(clock, actor.Name, AuditActions.UserUnlock, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
     }
 
@@ -163,7 +164,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         if (string.Equals(user.UserName, actor.Name, StringComparison.OrdinalIgnoreCase))
             throw new Conflict("You cannot delete your own account while signed in with it.");
         db.Users.Remove(user);
-        db.Record(clock, actor.Name, "user.delete", $"User {user.UserName}");
+        db.Record(clock, actor.Name, AuditActions.UserDelete, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
     }
 
@@ -187,7 +188,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
 
     public static Actor ActorOf(ClaimsPrincipal principal) =>
         new(principal.Identity?.Name ?? "anonymous",
-            principal.IsInRole(nameof(UserRole.Admin)) ? UserRole.Admin : UserRole.Viewer);
+            principal.IsInRole(RoleNames.Admin) ? UserRole.Admin : UserRole.Viewer);
 
     private async Task<AppUser> AddAsync(AppDbContext db, string userName, string password, UserRole role, string actor, CancellationToken ct)
     {
@@ -203,7 +204,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         var user = new AppUser { UserName = name, PasswordHash = "", Role = role, CreatedAt = clock.GetUtcNow() };
         user.PasswordHash = _hasher.HashPassword(user, password);
         db.Users.Add(user);
-        db.Record(clock, actor, "user.create", $"User {name}", role.ToString());
+        db.Record(clock, actor, AuditActions.UserCreate, $"User {name}", role.ToString());
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -212,8 +213,8 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     {
         if (password is null || password.Length < Options.MinPasswordLength)
             throw InvalidInput.For(field, $"A password needs at least {Options.MinPasswordLength} characters.");
-        if (password.Length > 256)
-            throw InvalidInput.For(field, "A password can have at most 256 characters.");
+        if (password.Length > Limits.PasswordLength)
+            throw InvalidInput.For(field, $"A password can have at most {Limits.PasswordLength} characters.");
     }
 
     private static readonly string DummyHash = new PasswordHasher<AppUser>().HashPassword(new AppUser { UserName = "", PasswordHash = "" }, Guid.NewGuid().ToString());

@@ -1,4 +1,5 @@
 using System.Net;
+using RouterAdmin.Domain;
 using RouterAdmin.Inventory;
 using RouterAdmin.Tests.Support;
 using Xunit;
@@ -343,7 +344,7 @@ public sealed class ValidationSpecs
     [Fact]
     public void A_name_of_exactly_the_maximum_length_is_accepted()
     {
-        var name = new string('a', InventoryValidator.MaxNameLength);
+        var name = new string('a', Limits.NameLength);
 
         Assert.Equal(name, InventoryValidator.Validate(Make.Client(name: name), Lan).Name);
     }

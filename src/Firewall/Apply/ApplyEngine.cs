@@ -223,8 +223,8 @@ public sealed class ApplyEngine(
         var reason = request.Reason.Trim();
         if (reason.Length == 0)
             return new ApplyResult(ApplyResultKind.Refused, "Say why: a reason is required, so the history explains the change.");
-        if (reason.Length > 500 || reason.Any(char.IsControl))
-            return new ApplyResult(ApplyResultKind.Refused, "The reason must be one line of at most 500 characters.");
+        if (reason.Length > Domain.Limits.ReasonLength || reason.Any(char.IsControl))
+            return new ApplyResult(ApplyResultKind.Refused, $"The reason must be one line of at most {Domain.Limits.ReasonLength} characters.");
         if (request.ConfirmWithin is { } window && (window < MinConfirmWindow || window > MaxConfirmWindow))
             return new ApplyResult(ApplyResultKind.Refused, $"A confirmation window must be between {MinConfirmWindow.TotalSeconds:0} seconds and {MaxConfirmWindow.TotalMinutes:0} minutes.");
 
@@ -308,7 +308,7 @@ public sealed class ApplyEngine(
             record.Outcome = revision.Outcome = problem ?? "The previous state was restored and verified.";
             record.FinishedAt = revision.FinishedAt = clock.GetUtcNow();
             record.ConntrackEntriesDeleted = revision.ConntrackEntriesDeleted;
-            failed.Record(clock, request.Actor.Name, AuditAction(target.Kind) + ".failed", $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
+            failed.Record(clock, request.Actor.Name, AuditActions.Failed(AuditAction(target.Kind)), $"Revision {revision.Id}", $"{revision.FailedStep}: {revision.Error}");
             await failed.SaveChangesAsync(CancellationToken.None);
             return new ApplyResult(ApplyResultKind.Failed,
                 problem is null
@@ -454,12 +454,12 @@ public sealed class ApplyEngine(
 
     private static string AuditAction(RevisionKind kind) => kind switch
     {
-        RevisionKind.Rollback => "rollback",
-        RevisionKind.AutoRollback => "rollback.automatic",
-        RevisionKind.BootRestore => "restore.boot",
-        RevisionKind.Reapply => "reapply",
-        RevisionKind.Adopt => "adopt",
-        _ => "apply",
+        RevisionKind.Rollback => AuditActions.Rollback,
+        RevisionKind.AutoRollback => AuditActions.RollbackAutomatic,
+        RevisionKind.BootRestore => AuditActions.RestoreBoot,
+        RevisionKind.Reapply => AuditActions.Reapply,
+        RevisionKind.Adopt => AuditActions.Adopt,
+        _ => AuditActions.Apply,
     };
 
     private void Report(ApplyStep step, string description) => gate.Report(new ApplyProgress(step, description));

@@ -70,7 +70,7 @@ public sealed class ConfirmationService : IDisposable
         revision.ConfirmedAt = _clock.GetUtcNow();
         revision.ConfirmedBy = actor.Name;
         revision.Outcome = $"Applied and confirmed by {actor.Name}.";
-        db.Record(_clock, actor.Name, "apply.confirm", $"Revision {revisionId}", revision.Reason);
+        db.Record(_clock, actor.Name, AuditActions.ApplyConfirm, $"Revision {revisionId}", revision.Reason);
         await db.SaveChangesAsync(ct);
         await RefreshAsync(ct);
     }
@@ -147,7 +147,7 @@ public sealed class ConfirmationService : IDisposable
         revision.Outcome = result.Kind == ApplyResultKind.NothingToDo
             ? "Not confirmed in time; the router already held the previous state."
             : $"Not confirmed in time, and the automatic rollback failed: {result.Message} {result.Error}".TrimEnd();
-        db.Record(_clock, Actor.System.Name, revision.Status == RevisionStatus.Reverted ? "rollback.automatic" : "rollback.automatic.failed",
+        db.Record(_clock, Actor.System.Name, revision.Status == RevisionStatus.Reverted ? AuditActions.RollbackAutomatic : AuditActions.Failed(AuditActions.RollbackAutomatic),
             $"Revision {revisionId}", revision.Outcome);
         await db.SaveChangesAsync(ct);
         if (revision.Status == RevisionStatus.RevertFailed)
