@@ -10,10 +10,11 @@ namespace RouterAdmin.Inventory;
 /// <summary>The router's settings (WAN interface, LAN subnet, masquerade), checked against the inventory they frame.</summary>
 public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, InventoryWriter writer)
 {
-    public async Task<RouterSettings> GetAsync(CancellationToken ct = default)
+    public async Task<SettingsView> GetAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await LoadAsync(db, ct);
+        var settings = await LoadAsync(db, ct);
+        return new SettingsView(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade);
     }
 
     public async Task UpdateAsync(SettingsDraft draft, Actor actor, CancellationToken ct = default)
