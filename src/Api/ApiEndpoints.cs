@@ -1,8 +1,8 @@
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.Inventory;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Api;
 

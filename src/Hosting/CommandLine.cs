@@ -1,7 +1,7 @@
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Hosting;
 

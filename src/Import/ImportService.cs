@@ -5,8 +5,8 @@ using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Import;
 

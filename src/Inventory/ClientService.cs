@@ -4,8 +4,8 @@ using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
 using RouterAdmin.History;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Inventory;
 

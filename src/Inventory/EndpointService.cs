@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
 using RouterAdmin.History;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Inventory;
 

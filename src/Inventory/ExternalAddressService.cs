@@ -3,10 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Data.Configurations;
 using RouterAdmin.Domain;
-using RouterAdmin.History;
 using RouterAdmin.Firewall.Model;
-using RouterAdmin.Security;
+using RouterAdmin.History;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Inventory;
 

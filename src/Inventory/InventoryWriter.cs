@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.History;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Inventory;
 

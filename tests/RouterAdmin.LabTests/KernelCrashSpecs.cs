@@ -1,9 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
 using RouterAdmin.LabTests.Console;
 using RouterAdmin.LabTests.Lab;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace RouterAdmin.LabTests;

@@ -4,10 +4,10 @@ using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using RouterAdmin.Domain;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests;
 

@@ -8,10 +8,10 @@ using Microsoft.Extensions.Time.Testing;
 using RouterAdmin.Data;
 using RouterAdmin.Hosting;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 using RouterAdmin.WebTests.Hosting;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.WebTests;
 

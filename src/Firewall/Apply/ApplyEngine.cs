@@ -9,8 +9,8 @@ using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Firewall.Apply;
 

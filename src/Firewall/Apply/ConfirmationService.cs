@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
-using RouterAdmin.Security;
 using RouterAdmin.Refusals;
+using RouterAdmin.Security;
 
 namespace RouterAdmin.Firewall.Apply;
 

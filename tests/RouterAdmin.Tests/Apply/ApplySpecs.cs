@@ -3,9 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Apply;
 

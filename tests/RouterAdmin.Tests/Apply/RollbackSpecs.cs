@@ -2,9 +2,9 @@ using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Apply;
 

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 

@@ -1,7 +1,7 @@
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 

@@ -1,9 +1,9 @@
 using System.Reflection;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 using RouterAdmin.Tests.Support;
 using Xunit;
-using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Tests.Inventory;
 
