@@ -45,7 +45,7 @@ public static partial class ApiBurst
             {
                 await app.Services.GetRequiredService<UserService>().CreateUserAsync("bench", Password, UserRole.Admin, Actor.System);
                 // Room for the burst: up to 65,000 clients on the LAN.
-                await app.Services.GetRequiredService<RouterAdmin.Inventory.InventoryService>().UpdateSettingsAsync(
+                await app.Services.GetRequiredService<RouterAdmin.Inventory.SettingsService>().UpdateAsync(
                     new RouterAdmin.Inventory.SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/16", ManageMasquerade = false }, new Actor("bench", UserRole.Admin), ct);
                 var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
                 using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = address };

@@ -40,7 +40,12 @@ public sealed class BenchConsole : IAsyncDisposable
 
     public string Directory { get; }
     public string DatabasePath => Path.Combine(Directory, "routeradmin.db");
-    public InventoryService Inventory => _services.GetRequiredService<InventoryService>();
+    public ClientService Clients => _services.GetRequiredService<ClientService>();
+    public ExternalAddressService Addresses => _services.GetRequiredService<ExternalAddressService>();
+    public EndpointService Endpoints => _services.GetRequiredService<EndpointService>();
+    public AssignmentService Assignments => _services.GetRequiredService<AssignmentService>();
+    public SettingsService Settings => _services.GetRequiredService<SettingsService>();
+    public InventoryStore Store => _services.GetRequiredService<InventoryStore>();
     public ApplyEngine Engine => _services.GetRequiredService<ApplyEngine>();
     public ApplyGate Gate => _services.GetRequiredService<ApplyGate>();
     public IFirewallBackend Backend => _services.GetRequiredService<IFirewallBackend>();
@@ -85,7 +90,7 @@ public sealed class BenchConsole : IAsyncDisposable
     public async Task<SeededInventory> SeedAsync(int count, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxAssignments);
-        await Inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = BenchRouter.WanInterface, LanSubnet = BenchRouter.LanSubnet }, Admin, ct);
+        await Settings.UpdateAsync(new SettingsDraft { WanInterface = BenchRouter.WanInterface, LanSubnet = BenchRouter.LanSubnet }, Admin, ct);
 
         await using var db = await OpenDatabaseAsync(ct);
         var endpoints = Enumerable.Range(0, EndpointCount)

@@ -4,7 +4,7 @@ namespace RouterAdmin.Bench;
 
 /// <summary>
 /// The inventory pages an administrator opens on a big router (issue "Foundation": each under 300 ms), through
-/// InventoryService as the pages call it. The first call of each is reported apart: it pays EF Core's query compilation.
+/// the inventory services as the pages call them. The first call of each is reported apart: it pays EF Core's query compilation.
 /// </summary>
 public static class InventoryQueries
 {
@@ -16,7 +16,6 @@ public static class InventoryQueries
 
     public static async Task<IReadOnlyList<QueryResult>> MeasureAsync(BenchConsole console, int repeat, Action<string> log, CancellationToken ct)
     {
-        var inventory = console.Inventory;
         var results = new List<QueryResult>();
 
         // Each call returns its own duration, so work that only prepares a call (a new client) stays out of the figure.
@@ -34,19 +33,19 @@ public static class InventoryQueries
         Task<Page<T>> MeasurePageAsync<T>(string name, Func<Task<Page<T>>> query) =>
             MeasureAsync(name, repeat, _ => Timing.TimeAsync(query), page => $"{page.Items.Count} of {page.Total:N0}");
 
-        var total = (await MeasurePageAsync("clients, first page by name", () => inventory.GetClientsAsync(new PageRequest(0, PageSize), ct))).Total;
-        await MeasurePageAsync("clients, first page by address", () => inventory.GetClientsAsync(new PageRequest(0, PageSize, SortBy: "address"), ct));
-        await MeasurePageAsync("clients, last page by name", () => inventory.GetClientsAsync(new PageRequest((total - 1) / PageSize, PageSize), ct));
-        await MeasurePageAsync("clients, search \"0999\" (name)", () => inventory.GetClientsAsync(new PageRequest(0, PageSize, "0999"), ct));
-        await MeasurePageAsync("clients, search \"10.0.42.\" (address)", () => inventory.GetClientsAsync(new PageRequest(0, PageSize, "10.0.42."), ct));
-        await MeasurePageAsync("assignments, first page", () => inventory.GetAssignmentsAsync(new PageRequest(0, PageSize), ct: ct));
+        var total = (await MeasurePageAsync("clients, first page by name", () => console.Clients.GetPageAsync(new PageRequest(0, PageSize), ct))).Total;
+        await MeasurePageAsync("clients, first page by address", () => console.Clients.GetPageAsync(new PageRequest(0, PageSize, SortBy: SortKeys.Address), ct));
+        await MeasurePageAsync("clients, last page by name", () => console.Clients.GetPageAsync(new PageRequest((total - 1) / PageSize, PageSize), ct));
+        await MeasurePageAsync("clients, search \"0999\" (name)", () => console.Clients.GetPageAsync(new PageRequest(0, PageSize, "0999"), ct));
+        await MeasurePageAsync("clients, search \"10.0.42.\" (address)", () => console.Clients.GetPageAsync(new PageRequest(0, PageSize, "10.0.42."), ct));
+        await MeasurePageAsync("assignments, first page", () => console.Assignments.GetPageAsync(new PageRequest(0, PageSize), ct: ct));
 
         // A new endpoint has every external address free, so each fresh client gets one (the lowest free).
-        var endpointId = await inventory.CreateEndpointAsync(new EndpointDraft { Name = "vpn-new", Destination = "198.51.100.200" }, BenchConsole.Admin, ct);
+        var endpointId = await console.Endpoints.CreateAsync(new EndpointDraft { Name = "vpn-new", Destination = "198.51.100.200" }, BenchConsole.Admin, ct);
         await MeasureAsync("assign a free address to a new client", Math.Min(repeat, MaxAssignRepeat), async k =>
         {
-            var clientId = await inventory.CreateClientAsync(new ClientDraft { Name = $"new-client-{k:000}", LanAddress = $"10.0.200.{10 + k}" }, BenchConsole.Admin, ct);
-            return await Timing.TimeAsync(() => inventory.AssignFreeAsync(clientId, endpointId, BenchConsole.Admin, ct));
+            var clientId = await console.Clients.CreateAsync(new ClientDraft { Name = $"new-client-{k:000}", LanAddress = $"10.0.200.{10 + k}" }, BenchConsole.Admin, ct);
+            return await Timing.TimeAsync(() => console.Assignments.AssignFreeAsync(clientId, endpointId, BenchConsole.Admin, ct));
         }, row => $"got {row.ExternalAddress}");
         return results;
     }

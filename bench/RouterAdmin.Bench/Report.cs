@@ -55,7 +55,7 @@ public static class Report
         md.AppendLine("- A throw-away router in a network namespace (`ra-bench-…`): veth `wan` 203.0.113.1/24 whose peer is in a second namespace, and the general `-s 10.0.0.0/16 -o wan -j MASQUERADE` that RouterAdmin does not own. Deleted at the end.");
         md.AppendLine("- RouterAdmin's own services (`AddRouterAdminCore`, iptables backend, `RouterAdmin:Firewall:Namespace` = the router) on a fresh SQLite file per size, seeded in bulk: LAN 10.0.0.0/16, 100 VPN endpoints, 100 external addresses (not bound by RouterAdmin) plus one spare, N clients; client i → endpoint i/100 via address i%100.");
         md.AppendLine("- **Full cycle** = `ApplyEngine.ApplyAsync()` with the fingerprint of the preview the administrator saw: it captures the inventory, plans, reads the router and diffs (to check the preview still holds), writes the snapshot revision, runs `iptables-restore --noflush`, reads back and verifies, resets conntrack for changed flows that have entries, and records the result — from a router without RouterAdmin's chains to N rules. The preview itself (`PreviewApplyAsync()`, what the administrator reads before clicking) is timed and shown beside it, and so is the sum. The nat table is put back to its initial state before each run (not timed).");
-        md.AppendLine("- **1-change cycle** = the same on top of N rules after moving one client to another address (`InventoryService.ReassignAsync`, not timed).");
+        md.AppendLine("- **1-change cycle** = the same on top of N rules after moving one client to another address (`AssignmentService.ReassignAsync`, not timed).");
         md.AppendLine("- **Bare restore** = the engine's own `ChangePreview.Transaction` for empty → N, fed to `ip netns exec <router> iptables-restore --noflush` on the same initial table. **Rule by rule** = the seed's way: `iptables -t nat -N`, one `iptables -t nat -A ROUTERADMIN-SNAT …` process per rule, then the jump. Every process is started through CliWrap and `ip netns exec`, as the engine starts its own.");
         md.AppendLine($"- Median (min–max) over {options.Repeat} run(s) per size ({options.RuleByRuleRepeat} for rule by rule), after one unreported warm-up cycle at N = 10. Every run is checked: the apply must report Applied and the owned chain must hold N rules.");
         md.AppendLine();
@@ -154,7 +154,7 @@ public static class Report
         foreach (var q in queries)
             md.AppendLine($"| {q.Name} | {q.Rows} | {Ms(q.FirstMs)} | {Ms(q.Milliseconds.Median)} | {Ms(q.Milliseconds.Min)}–{Ms(q.Milliseconds.Max)} | {Verdict(q.Milliseconds.Max < InventoryQueries.TargetMs && q.FirstMs < InventoryQueries.TargetMs)} |");
         md.AppendLine();
-        md.AppendLine($"Each query through `InventoryService` as the pages call it, {queries[0].Milliseconds.Count} times after a first call (which pays EF Core's query compilation); every call of \"assign\" is for a newly created client (creating it is not timed), against a new endpoint so a free address exists.").AppendLine();
+        md.AppendLine($"Each query through the inventory services as the pages call them, {queries[0].Milliseconds.Count} times after a first call (which pays EF Core's query compilation); every call of \"assign\" is for a newly created client (creating it is not timed), against a new endpoint so a free address exists.").AppendLine();
     }
 
     /// <summary>Generated from the step figures, so the summary cannot drift from the tables above it.</summary>

@@ -85,9 +85,9 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     /// </summary>
     private async Task ToggleAsync(BenchConsole console, SeededInventory seeded, int repetition, int size, CancellationToken ct)
     {
-        var ms = await Timing.TimeAsync(() => console.Inventory.ReassignAsync(seeded.MovingAssignmentId,
+        var ms = await Timing.TimeAsync(() => console.Assignments.ReassignAsync(seeded.MovingAssignmentId,
             repetition % 2 == 1 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchConsole.Admin, ct));
-        log($"N={size:N0}: reassigned one client in {ms:N0} ms (InventoryService.ReassignAsync)");
+        log($"N={size:N0}: reassigned one client in {ms:N0} ms (AssignmentService.ReassignAsync)");
     }
 
     /// <summary>The restore text the engine produced, fed to iptables-restore --noflush with nothing around it.</summary>
@@ -143,7 +143,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
         var reader = console.Reader;
         for (var r = 0; r < options.Repeat; r++)
         {
-            var (inventory, captureMs) = await Timing.TimeAsync(() => console.Inventory.CaptureAsync(ct));
+            var (inventory, captureMs) = await Timing.TimeAsync(() => console.Store.CaptureAsync(ct));
             Add("inventory capture (EF Core, SQLite)", captureMs);
             var (desired, planMs) = Timing.Time(() => IptablesRules.Render(FirewallPlanner.Plan(inventory)));
             Add("plan and render (FirewallPlanner, IptablesRules)", planMs);

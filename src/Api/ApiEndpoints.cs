@@ -1,6 +1,7 @@
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Api;
@@ -31,7 +32,7 @@ internal static class ApiEndpoints
             return Results.Ok(new { preview.InSync, preview.Fingerprint, preview.RulesAdded, preview.RulesRemoved, Diff = preview.UnifiedDiff, RestoreScript = preview.Transaction, Changes = preview.Words.Mappings.Select(m => m.ToString()) });
         });
 
-        var admin = api.MapGroup("").RequireAuthorization(policy => policy.RequireRole(nameof(UserRole.Admin)));
+        var admin = api.MapGroup("").RequireAuthorization(policy => policy.RequireRole(RoleNames.Admin));
 
         admin.MapPost("/apply", (ApplyBody body, HttpContext http, ApplyEngine engine, CancellationToken ct) =>
             Run(http, actor => engine.ApplyAsync(Request(actor, body), ct)));
@@ -39,13 +40,13 @@ internal static class ApiEndpoints
         admin.MapPost("/revisions/{id:int}/rollback", (int id, ApplyBody body, HttpContext http, ApplyEngine engine, CancellationToken ct) =>
             Run(http, actor => engine.RollbackAsync(id, Request(actor, body), ct)));
 
-        admin.MapPost("/clients", (ClientDraft draft, HttpContext http, InventoryService inventory, CancellationToken ct) =>
-            Run(http, async actor => new { Id = await inventory.CreateClientAsync(draft, actor, ct) }));
+        admin.MapPost("/clients", (ClientDraft draft, HttpContext http, ClientService clients, CancellationToken ct) =>
+            Run(http, async actor => new { Id = await clients.CreateAsync(draft, actor, ct) }));
 
-        admin.MapPost("/assignments", (AssignBody body, HttpContext http, InventoryService inventory, CancellationToken ct) =>
+        admin.MapPost("/assignments", (AssignBody body, HttpContext http, AssignmentService assignments, CancellationToken ct) =>
             Run(http, actor => body.ExternalAddressId is { } address
-                ? inventory.AssignAsync(body.ClientId, body.EndpointId, address, actor, ct)
-                : inventory.AssignFreeAsync(body.ClientId, body.EndpointId, actor, ct)));
+                ? assignments.AssignAsync(body.ClientId, body.EndpointId, address, actor, ct)
+                : assignments.AssignFreeAsync(body.ClientId, body.EndpointId, actor, ct)));
     }
 
     private static ApplyRequest Request(Actor actor, ApplyBody body) =>
@@ -58,23 +59,15 @@ internal static class ApiEndpoints
             var result = await action(UserService.ActorOf(http.User));
             return result switch
             {
-                ApplyResult { Kind: ApplyResultKind.Refused } refused => Results.Problem(refused.Message, statusCode: StatusCodes.Status409Conflict),
+                ApplyResult { Kind: ApplyResultKind.Refused } refused => refused.ToProblem(),
                 // A script that checks only the status must not take a failed apply for a good one.
                 ApplyResult { Kind: ApplyResultKind.Failed } failed => Results.Json(failed, statusCode: StatusCodes.Status500InternalServerError),
                 _ => Results.Ok(result),
             };
         }
-        catch (InventoryValidationException e)
+        catch (Refusal refusal)
         {
-            return Results.ValidationProblem(e.Errors.ByField.ToDictionary(p => p.Key, p => p.Value.ToArray()));
-        }
-        catch (InventoryConflictException e)
-        {
-            return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return Results.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden);
+            return refusal.ToProblem();
         }
     }
 }

@@ -1,4 +1,5 @@
 using RouterAdmin.Data;
+using RouterAdmin.Domain;
 
 namespace RouterAdmin.History;
 
@@ -11,7 +12,7 @@ public static class AuditLog
             At = clock.GetUtcNow(),
             Actor = actor,
             Action = action,
-            Subject = subject.Length <= 200 ? subject : subject[..199] + "…",
+            Subject = subject.Length <= Limits.AuditSubjectLength ? subject : subject[..(Limits.AuditSubjectLength - 1)] + "…",
             Details = details,
         });
 }

@@ -26,7 +26,7 @@ public sealed record AuditRow(long Id, DateTimeOffset At, string Actor, string A
 public sealed record RevisionRow(int Id, DateTimeOffset StartedAt, string Actor, RevisionKind Kind, RevisionStatus Status, string Reason, int RulesAdded, int RulesRemoved, int? RollbackTargetId, DateTimeOffset? ConfirmDeadline);
 
 /// <summary>Reads the history: revisions (applies and rollbacks) and the audit log.</summary>
-public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Firewall.Backends.IFirewallBackend backend)
+public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, InventoryStore inventoryStore, Firewall.Backends.IFirewallBackend backend)
 {
     public async Task<Page<RevisionRow>> GetRevisionsAsync(PageRequest request, CancellationToken ct = default)
     {
@@ -67,7 +67,7 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, Fi
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var json = await db.RevisionSnapshots.AsNoTracking().Where(s => s.RevisionId == id).Select(s => s.InventoryJson).SingleOrDefaultAsync(ct);
-        return json is null ? [] : InventoryComparer.Describe(await InventoryService.CaptureAsync(db, ct), InventorySnapshot.FromJson(json));
+        return json is null ? [] : InventoryComparer.Describe(await inventoryStore.CaptureAsync(db, ct), InventorySnapshot.FromJson(json));
     }
 
     public async Task<RevisionView?> GetLastAsync(CancellationToken ct = default)

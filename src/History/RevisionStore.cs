@@ -26,7 +26,7 @@ public sealed record Completion(string AuditAction, TimeSpan Elapsed, TimeSpan? 
 /// The revisions' one way in and out: written before anything runs, finished or failed after, their snapshots loaded,
 /// and the newest in effect found. The engine, recovery, confirmations and import all go through here.
 /// </summary>
-public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, IFirewallBackend backend, TimeProvider clock)
+public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, Inventory.InventoryStore inventoryStore, IFirewallBackend backend, TimeProvider clock)
 {
     /// <summary>A new revision with its snapshot, not yet saved: the one place a revision is put together.</summary>
     public async Task<Revision> NewAsync(RevisionRecord record, RevisionStatus status, CancellationToken ct)
@@ -83,7 +83,7 @@ public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, IFi
         // Counted by the kernel steps after the revision was written, so attaching does not see it as a change.
         db.Entry(revision).Property(r => r.ConntrackEntriesDeleted).IsModified = true;
         if (completion.RestoreInventory is { } inventory)
-            await Inventory.InventoryService.ReplaceAsync(db, inventory, ct);
+            await inventoryStore.ReplaceAsync(db, inventory, ct);
         if (completion.Reverts is { } reverted)
         {
             await db.Revisions.Where(r => r.Id == reverted)
@@ -136,14 +136,14 @@ public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, IFi
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var revision = await db.Revisions.SingleOrDefaultAsync(r => r.Id == revisionId, ct)
-            ?? throw new Inventory.InventoryConflictException($"Revision {revisionId} does not exist.");
+            ?? throw new Refusals.Conflict($"Revision {revisionId} does not exist.");
         if (revision.Status != RevisionStatus.AwaitingConfirmation)
-            throw new Inventory.InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
+            throw new Refusals.Conflict($"Revision {revisionId} is not awaiting confirmation any more ({revision.Status.Describe()}).");
         revision.Status = RevisionStatus.Applied;
         revision.ConfirmedAt = clock.GetUtcNow();
         revision.ConfirmedBy = actor;
         revision.Outcome = $"Applied and confirmed by {actor}.";
-        db.Record(clock, actor, "apply.confirm", $"Revision {revisionId}", revision.Reason);
+        db.Record(clock, actor, AuditActions.ApplyConfirm, $"Revision {revisionId}", revision.Reason);
         await db.SaveChangesAsync(ct);
     }
 
@@ -159,7 +159,7 @@ public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, IFi
         if (revision.Status != RevisionStatus.AwaitingConfirmation) return null;
         revision.Status = reverted ? RevisionStatus.Reverted : RevisionStatus.RevertFailed;
         revision.Outcome = outcome;
-        db.Record(clock, Security.Actor.System.Name, reverted ? "rollback.automatic" : "rollback.automatic.failed", $"Revision {revisionId}", outcome);
+        db.Record(clock, Security.Actor.System.Name, reverted ? AuditActions.RollbackAutomatic : AuditActions.Failed(AuditActions.RollbackAutomatic), $"Revision {revisionId}", outcome);
         await db.SaveChangesAsync(ct);
         return revision.Status;
     }

@@ -1,5 +1,6 @@
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Hosting;
@@ -83,9 +84,9 @@ public static class CommandLine
         {
             await services.GetRequiredService<UserService>().CreateUserAsync(user, password, UserRole.Admin, Actor.System);
         }
-        catch (Inventory.InventoryValidationException e)
+        catch (InvalidInput e)
         {
-            Console.Error.WriteLine(string.Join(Environment.NewLine, e.Errors.ByField.Values.SelectMany(m => m)));
+            Console.Error.WriteLine(string.Join(Environment.NewLine, e.Errors.Messages));
             return 1;
         }
         Console.WriteLine($"Administrator {user.Trim()} created.");

@@ -40,7 +40,7 @@ public static class RouterAdminHost
         });
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<InventoryService>();
+        services.AddInventory();
         services.AddSingleton<UserService>();
 
         services.AddSingleton<CommandRunner>();

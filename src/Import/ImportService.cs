@@ -4,6 +4,7 @@ using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Import;
@@ -20,7 +21,8 @@ public sealed class ImportService(
     IFirewallBackend backend,
     ApplyGate gate,
     RevisionStore revisions,
-    InventoryService inventory,
+    InventoryStore inventory,
+    SettingsService settingsService,
     TimeProvider clock)
 {
     public async Task<ImportProposal> ScanAsync(CancellationToken ct = default) =>
@@ -34,8 +36,8 @@ public sealed class ImportService(
         if (useSuggestedSettings && (proposal.SuggestedLanSubnet is not null || proposal.SuggestedWanInterface is not null))
         {
             // Through the settings service, so the suggestion is validated (and refused with a message) like a typed one.
-            var settings = await inventory.GetSettingsAsync(ct);
-            await inventory.UpdateSettingsAsync(new SettingsDraft
+            var settings = await settingsService.GetAsync(ct);
+            await settingsService.UpdateAsync(new SettingsDraft
             {
                 WanInterface = proposal.SuggestedWanInterface ?? settings.WanInterface,
                 LanSubnet = (proposal.SuggestedLanSubnet ?? settings.LanSubnet).ToString(),
@@ -45,11 +47,11 @@ public sealed class ImportService(
         await using var _ = await gate.EnterAsync(actor.Name, "import", clock, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var before = await InventoryService.CaptureAsync(db, ct);
+        var before = await inventory.CaptureAsync(db, ct);
         var (imported, notes) = ImportPlanner.Import(before, await backend.ReadAsync(ct), ruleLines);
-        await InventoryService.ReplaceAsync(db, imported, ct);
+        await inventory.ReplaceAsync(db, imported, ct);
         var added = imported.Assignments.Count - before.Assignments.Count;
-        db.Record(clock, actor.Name, "import", "Hand-written rules",
+        db.Record(clock, actor.Name, AuditActions.Import, "Hand-written rules",
             $"{added} assignment(s) imported from {ruleLines.Count} rule(s)" + (notes.Count > 0 ? "; " + string.Join(" ", notes) : ""));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -64,21 +66,21 @@ public sealed class ImportService(
     {
         actor.EnsureCanEdit();
         if (string.IsNullOrWhiteSpace(reason))
-            throw InventoryValidationException.For("Reason", "Say why: a reason is required, so the history explains the change.");
+            throw InvalidInput.For("Reason", "Say why: a reason is required, so the history explains the change.");
         await using var _ = await gate.EnterAsync(actor.Name, "adopt", clock, ct);
         var live = await backend.ReadAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var before = await InventoryService.CaptureAsync(db, ct);
+        var before = await inventory.CaptureAsync(db, ct);
         var (adopted, notes) = ImportPlanner.Adopt(before, live);
-        await InventoryService.ReplaceAsync(db, adopted, ct);
+        await inventory.ReplaceAsync(db, adopted, ct);
         var changes = InventoryComparer.Describe(before, adopted);
         var revision = await revisions.NewAsync(new RevisionRecord(RevisionKind.Adopt, actor.Name, reason.Trim(), null,
             live.Text, live.Owned, live.Owned, adopted.ToJson(), "", [], 0, 0), RevisionStatus.Applied, ct);
         revision.Outcome = $"The live state became the baseline; nothing ran on the router. The inventory changed in {changes.Count} way(s)"
             + (changes.Count == 0 ? "." : ": " + string.Join("; ", changes.Take(50)) + (changes.Count > 50 ? "; …" : ""));
         db.Revisions.Add(revision);
-        db.Record(clock, actor.Name, "adopt", "Live router state", $"{reason.Trim()}: {changes.Count} inventory change(s)");
+        db.Record(clock, actor.Name, AuditActions.Adopt, "Live router state", $"{reason.Trim()}: {changes.Count} inventory change(s)");
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new ImportOutcome($"Adopted the live state as revision {revision.Id}: {changes.Count} inventory change(s).", [.. changes, .. notes]);

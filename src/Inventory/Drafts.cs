@@ -61,7 +61,7 @@ public sealed class SettingsDraft
     public string LanSubnet { get; set; } = "";
     public bool ManageMasquerade { get; set; }
 
-    public static SettingsDraft From(RouterSettings settings) => new()
+    public static SettingsDraft From(SettingsView settings) => new()
     {
         WanInterface = settings.WanInterface,
         LanSubnet = settings.LanSubnet.ToString(),

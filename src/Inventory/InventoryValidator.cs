@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using RouterAdmin.Domain;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Inventory;
 
@@ -10,9 +11,6 @@ namespace RouterAdmin.Inventory;
 /// </summary>
 public static partial class InventoryValidator
 {
-    public const int MaxNameLength = 64;
-    public const int MaxNotesLength = 2000;
-
     public sealed record ValidClient(string Name, IPAddress LanAddress, string? MacAddress, string? Notes, bool Enabled);
     public sealed record ValidExternalAddress(IPAddress Address, string Interface, int PrefixLength, bool BindOnWan, string? Notes);
     public sealed record ValidEndpoint(string Name, IPNetwork Destination, string? Notes);
@@ -72,7 +70,7 @@ public static partial class InventoryValidator
     {
         var name = raw?.Trim() ?? "";
         if (name.Length == 0) errors.Add(field, "A name is required.");
-        else if (name.Length > MaxNameLength) errors.Add(field, $"A name can have at most {MaxNameLength} characters (this one has {name.Length}).");
+        else if (name.Length > Limits.NameLength) errors.Add(field, $"A name can have at most {Limits.NameLength} characters (this one has {name.Length}).");
         else if (name.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029')) errors.Add(field, "A name must be a single line without tabs or control characters.");
         else return name;
         return null;
@@ -81,8 +79,8 @@ public static partial class InventoryValidator
     private static string? CheckNotes(string? raw, string field, ValidationErrors errors)
     {
         var notes = raw?.Trim() ?? "";
-        if (notes.Length > MaxNotesLength)
-            errors.Add(field, $"Notes can have at most {MaxNotesLength} characters (these have {notes.Length}).");
+        if (notes.Length > Limits.NotesLength)
+            errors.Add(field, $"Notes can have at most {Limits.NotesLength} characters (these have {notes.Length}).");
         else if (notes.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
             errors.Add(field, "Notes must not contain control characters.");
         else
@@ -185,7 +183,7 @@ public static partial class InventoryValidator
         var name = raw?.Trim() ?? "";
         if (name.Length == 0) errors.Add(field, "An interface name is required, e.g. eth1.");
         else if (!InterfaceName().IsMatch(name) || name is "." or "..")
-            errors.Add(field, $"\"{Shorten(name)}\" is not a Linux interface name (1 to 15 letters, digits, '.', '-' or '_').");
+            errors.Add(field, $"\"{Shorten(name)}\" is not a Linux interface name (1 to {Limits.InterfaceNameLength} letters, digits, '.', '-' or '_').");
         else return name;
         return null;
     }
@@ -217,7 +215,7 @@ public static partial class InventoryValidator
 
     private static void ThrowIfAny(ValidationErrors errors)
     {
-        if (!errors.IsEmpty) throw new InventoryValidationException(errors);
+        if (!errors.IsEmpty) throw new InvalidInput(errors);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]

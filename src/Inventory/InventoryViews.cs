@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace RouterAdmin.Inventory;
 
 // Read models for the pages: what a table row or a details view shows, already joined and formatted.
@@ -28,6 +30,9 @@ public sealed record EndpointDetails(int Id, string Name, string Destination, st
 }
 
 public sealed record AssignmentRow(int Id, int ClientId, string ClientName, string ClientAddress, bool ClientEnabled, int EndpointId, string EndpointName, string Destination, int ExternalAddressId, string ExternalAddress, DateTimeOffset AssignedAt);
+
+/// <summary>The router settings as the pages and the import read them.</summary>
+public sealed record SettingsView(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade);
 
 public sealed record AddressOption(int Id, string Address, string Interface);
 

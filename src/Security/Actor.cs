@@ -1,3 +1,5 @@
+using RouterAdmin.Refusals;
+
 namespace RouterAdmin.Security;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed record Actor(string Name, UserRole Role)
 
     public void EnsureCanEdit()
     {
-        if (!CanEdit) throw new UnauthorizedAccessException($"{Name} is a viewer and cannot change the router or its inventory.");
+        if (!CanEdit) throw new Forbidden($"{Name} is a viewer and cannot change the router or its inventory.");
     }
 
     public override string ToString() => Name;

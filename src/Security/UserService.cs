@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RouterAdmin.Data;
+using RouterAdmin.Domain;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Security;
 
@@ -39,7 +41,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (await db.Users.AnyAsync(ct))
-            throw new InventoryConflictException("An administrator already exists; sign in instead.");
+            throw new Conflict("An administrator already exists; sign in instead.");
         var user = await AddAsync(db, userName, password, UserRole.Admin, "setup", ct);
         await transaction.CommitAsync(ct);
         _hasUsers = true;
@@ -77,7 +79,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
             {
                 user.LockoutEndsAt = now + Options.LockoutDuration;
                 user.FailedLoginCount = 0;
-                db.Record(clock, user.UserName, "user.lockout", $"User {user.UserName}", $"locked for {Options.LockoutDuration.TotalMinutes:0} min after {Options.MaxFailedSignIns} failed sign-ins");
+                db.Record(clock, user.UserName, AuditActions.UserLockout, $"User {user.UserName}", $"locked for {Options.LockoutDuration.TotalMinutes:0} min after {Options.MaxFailedSignIns} failed sign-ins");
             }
             await db.SaveChangesAsync(ct);
             return (user.LockoutEndsAt > now ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
@@ -86,7 +88,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
             user.PasswordHash = _hasher.HashPassword(user, password);
         user.FailedLoginCount = 0;
         user.LockoutEndsAt = null;
-        db.Record(clock, user.UserName, "user.signin", $"User {user.UserName}");
+        db.Record(clock, user.UserName, AuditActions.UserSignIn, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
         return (SignInOutcome.Succeeded, user);
     }
@@ -94,13 +96,13 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     public async Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
         if (_hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
-            throw InventoryValidationException.For("CurrentPassword", "The current password is not correct.");
+            throw InvalidInput.For("CurrentPassword", "The current password is not correct.");
         CheckPassword(newPassword, "NewPassword");
         user.PasswordHash = _hasher.HashPassword(user, newPassword);
         user.SecurityStamp = Guid.NewGuid().ToString("N");
-        db.Record(clock, user.UserName, "user.password", $"User {user.UserName}", "changed own password");
+        db.Record(clock, user.UserName, AuditActions.UserPassword, $"User {user.UserName}", "changed own password");
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -110,12 +112,12 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         actor.EnsureCanEdit();
         CheckPassword(newPassword, "Password");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
         user.PasswordHash = _hasher.HashPassword(user, newPassword);
         user.SecurityStamp = Guid.NewGuid().ToString("N");
         user.LockoutEndsAt = null;
         user.FailedLoginCount = 0;
-        db.Record(clock, actor.Name, "user.password", $"User {user.UserName}", "password reset by an administrator");
+        db.Record(clock, actor.Name, AuditActions.UserPassword, $"User {user.UserName}", "password reset by an administrator");
         await db.SaveChangesAsync(ct);
     }
 
@@ -131,11 +133,11 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     {
         actor.EnsureCanEdit();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
         if (user.Role == role) return;
         if (user.Role == UserRole.Admin && await db.Users.CountAsync(u => u.Role == UserRole.Admin, ct) == 1)
-            throw new InventoryConflictException("This is the last administrator; make someone else an administrator first.");
-        db.Record(clock, actor.Name, "user.role", $"User {user.UserName}", $"{user.Role} → {role}");
+            throw new Conflict("This is the last administrator; make someone else an administrator first.");
+        db.Record(clock, actor.Name, AuditActions.UserRole, $"User {user.UserName}", $"{user.Role} → {role}");
         user.Role = role;
         user.SecurityStamp = Guid.NewGuid().ToString("N");
         await db.SaveChangesAsync(ct);
@@ -145,10 +147,10 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     {
         actor.EnsureCanEdit();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
         user.LockoutEndsAt = null;
         user.FailedLoginCount = 0;
-        db.Record(clock, actor.Name, "user.unlock", $"User {user.UserName}");
+        db.Record(clock, actor.Name, AuditActions.UserUnlock, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
     }
 
@@ -156,13 +158,13 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     {
         actor.EnsureCanEdit();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new InventoryConflictException("That account no longer exists.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
         if (user.Role == UserRole.Admin && await db.Users.CountAsync(u => u.Role == UserRole.Admin, ct) == 1)
-            throw new InventoryConflictException("This is the last administrator and cannot be deleted.");
+            throw new Conflict("This is the last administrator and cannot be deleted.");
         if (string.Equals(user.UserName, actor.Name, StringComparison.OrdinalIgnoreCase))
-            throw new InventoryConflictException("You cannot delete your own account while signed in with it.");
+            throw new Conflict("You cannot delete your own account while signed in with it.");
         db.Users.Remove(user);
-        db.Record(clock, actor.Name, "user.delete", $"User {user.UserName}");
+        db.Record(clock, actor.Name, AuditActions.UserDelete, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
     }
 
@@ -186,7 +188,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
 
     public static Actor ActorOf(ClaimsPrincipal principal) =>
         new(principal.Identity?.Name ?? "anonymous",
-            principal.IsInRole(nameof(UserRole.Admin)) ? UserRole.Admin : UserRole.Viewer);
+            principal.IsInRole(RoleNames.Admin) ? UserRole.Admin : UserRole.Viewer);
 
     private async Task<AppUser> AddAsync(AppDbContext db, string userName, string password, UserRole role, string actor, CancellationToken ct)
     {
@@ -195,14 +197,14 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         if (!UserNamePattern().IsMatch(name))
             errors.Add("UserName", "A user name is 2 to 32 letters, digits, '.', '_' or '-'.");
         try { CheckPassword(password, "Password"); }
-        catch (InventoryValidationException e) { errors.Add("Password", e.Errors.For("Password")!); }
-        if (!errors.IsEmpty) throw new InventoryValidationException(errors);
+        catch (InvalidInput e) { errors.Add("Password", e.Errors.For("Password")!); }
+        if (!errors.IsEmpty) throw new InvalidInput(errors);
         if (await db.Users.AnyAsync(u => u.UserName == name, ct))
-            throw InventoryValidationException.For("UserName", $"The user name {name} is taken.");
+            throw InvalidInput.For("UserName", $"The user name {name} is taken.");
         var user = new AppUser { UserName = name, PasswordHash = "", Role = role, CreatedAt = clock.GetUtcNow() };
         user.PasswordHash = _hasher.HashPassword(user, password);
         db.Users.Add(user);
-        db.Record(clock, actor, "user.create", $"User {name}", role.ToString());
+        db.Record(clock, actor, AuditActions.UserCreate, $"User {name}", role.ToString());
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -210,9 +212,9 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     private void CheckPassword(string? password, string field)
     {
         if (password is null || password.Length < Options.MinPasswordLength)
-            throw InventoryValidationException.For(field, $"A password needs at least {Options.MinPasswordLength} characters.");
-        if (password.Length > 256)
-            throw InventoryValidationException.For(field, "A password can have at most 256 characters.");
+            throw InvalidInput.For(field, $"A password needs at least {Options.MinPasswordLength} characters.");
+        if (password.Length > Limits.PasswordLength)
+            throw InvalidInput.For(field, $"A password can have at most {Limits.PasswordLength} characters.");
     }
 
     private static readonly string DummyHash = new PasswordHasher<AppUser>().HashPassword(new AppUser { UserName = "", PasswordHash = "" }, Guid.NewGuid().ToString());

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using RouterAdmin.Firewall.Backends.Iptables;
+using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
@@ -86,7 +86,7 @@ public sealed class KernelApplySpecs
         Assert.True(await receiver.WaitForAsync(p => p.Count(x => x.Spi == flow.Spi) >= 5, Arrival, ct));
         Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(flow.Spi));
 
-        await console.Inventory.ReassignAsync(client2.Id, console.AddressIds[3], LabConsole.Admin, ct);
+        await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[3], LabConsole.Admin, ct);
         var (preview, result) = await console.PreviewAndApplyAsync("move client2 to .4");
         var appliedAtSequence = flow.LastSequence;
 
@@ -115,7 +115,7 @@ public sealed class KernelApplySpecs
         var goodChain = await RouterSnapshot.OwnedChainAsync(lab);
         var goodAssignments = await console.AssignmentsAsync();
 
-        await console.Inventory.ReassignAsync(client2.Id, console.AddressIds[4], LabConsole.Admin, ct);
+        await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[4], LabConsole.Admin, ct);
         var bad = await console.PreviewAndApplyAsync("wrong address for client2");
         Assert.Equal(ApplyResultKind.Applied, bad.Result.Kind);
         Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesAsync(lab));
@@ -160,9 +160,9 @@ public sealed class KernelApplySpecs
         await console.PreviewAndApplyAsync("bind the aliases");
         Assert.Equal(["203.0.113.2/24", "203.0.113.3/24", "203.0.113.4/24"], await RouterSnapshot.OwnedAddressesAsync(lab));
 
-        var snapshot = await console.Inventory.CaptureAsync(TestContext.Current.CancellationToken);
+        var snapshot = await console.Store.CaptureAsync(TestContext.Current.CancellationToken);
         var third = snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(3)));
-        await console.Inventory.DeleteExternalAddressAsync(third.Id, 0, LabConsole.Admin, TestContext.Current.CancellationToken);
+        await console.Addresses.DeleteAsync(third.Id, 0, LabConsole.Admin, TestContext.Current.CancellationToken);
         var (preview, result) = await console.PreviewAndApplyAsync("return .4 to the ISP");
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);

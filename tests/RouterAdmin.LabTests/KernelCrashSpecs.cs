@@ -1,10 +1,10 @@
 using RouterAdmin.Firewall.Backends.Iptables;
+using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
 using RouterAdmin.LabTests.Console;
 using RouterAdmin.LabTests.Lab;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -37,13 +37,13 @@ public sealed class KernelCrashSpecs
         var previousAddresses = await RouterSnapshot.OwnedAddressesAsync(lab);
 
         // The next change binds a new address, unbinds one, and rewrites the chain, so every step has work to do.
-        await console.Inventory.CreateExternalAddressAsync(new Inventory.ExternalAddressDraft
+        await console.Addresses.CreateAsync(new Inventory.ExternalAddressDraft
         {
             Address = NetnsLab.ExternalAlias(5).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = 24, BindOnWan = true,
         }, LabConsole.Admin, ct);
-        var snapshot = await console.Inventory.CaptureAsync(ct);
-        await console.Inventory.ReassignAsync(client2.Id, snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(5))).Id, LabConsole.Admin, ct);
-        await console.Inventory.DeleteExternalAddressAsync(console.AddressIds[4], 0, LabConsole.Admin, ct);
+        var snapshot = await console.Store.CaptureAsync(ct);
+        await console.Assignments.ReassignAsync(client2.Id, snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(5))).Id, LabConsole.Admin, ct);
+        await console.Addresses.DeleteAsync(console.AddressIds[4], 0, LabConsole.Admin, ct);
 
         var exit = await RunConsoleAsync(console, killedAfter, ct);
         Assert.Equal(137, exit.Code);

@@ -48,7 +48,7 @@ public sealed class KernelFaultSpecs
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("good state");
         var before = await KernelAsync(lab);
-        await console.Inventory.CreateExternalAddressAsync(new Inventory.ExternalAddressDraft
+        await console.Addresses.CreateAsync(new Inventory.ExternalAddressDraft
         {
             Address = "203.0.113.50", Interface = "wan9", PrefixLength = 24, BindOnWan = true,
         }, LabConsole.Admin, TestContext.Current.CancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -30,8 +31,9 @@ public sealed class ConcurrencySpecs : InventorySpecs
     [Fact]
     public async Task Two_administrators_taking_the_last_free_address_at_once_one_wins_and_the_other_is_told_none_is_free()
     {
-        var first = new InventoryService(Database.IndependentFactory(), Clock);
-        var second = new InventoryService(Database.IndependentFactory(), Clock);
+        using var firstServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        using var secondServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        var (first, second) = (firstServer.Assignments, secondServer.Assignments);
         var last = await AddExternalAsync("203.0.113.9");
 
         for (var round = 0; round < Rounds; round++)
@@ -48,7 +50,7 @@ public sealed class ConcurrencySpecs : InventorySpecs
             var winner = Assert.Single(outcomes, o => o.Row is not null).Row!;
             var loser = Assert.Single(outcomes, o => o.Error is not null).Error!;
             Assert.Equal("203.0.113.9", winner.ExternalAddress);
-            var refusal = Assert.IsAssignableFrom<InventoryConflictException>(loser);
+            var refusal = Assert.IsAssignableFrom<Conflict>(loser);
             Assert.Equal($"No external address is free for VPN {round}: all 1 are in use. Add an external address, or free one by unassigning.", refusal.Message);
 
             await using var db = Database.NewContext();
@@ -60,8 +62,9 @@ public sealed class ConcurrencySpecs : InventorySpecs
     [Fact]
     public async Task Two_administrators_assigning_at_once_with_two_free_addresses_both_succeed_with_different_addresses()
     {
-        var first = new InventoryService(Database.IndependentFactory(), Clock);
-        var second = new InventoryService(Database.IndependentFactory(), Clock);
+        using var firstServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        using var secondServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        var (first, second) = (firstServer.Assignments, secondServer.Assignments);
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
 
@@ -83,8 +86,9 @@ public sealed class ConcurrencySpecs : InventorySpecs
     [Fact]
     public async Task The_same_client_assigned_by_two_administrators_at_once_gets_one_address_and_the_other_is_told_why()
     {
-        var first = new InventoryService(Database.IndependentFactory(), Clock);
-        var second = new InventoryService(Database.IndependentFactory(), Clock);
+        using var firstServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        using var secondServer = new InventoryServices(Database.IndependentFactory(), Clock);
+        var (first, second) = (firstServer.Assignments, secondServer.Assignments);
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
 
@@ -98,7 +102,7 @@ public sealed class ConcurrencySpecs : InventorySpecs
                 () => second.AssignFreeAsync(alice, vpn, Actors.OtherAdmin, Ct));
 
             Assert.Single(outcomes, o => o.Row is not null);
-            var refusal = Assert.IsType<InventoryConflictException>(Assert.Single(outcomes, o => o.Error is not null).Error);
+            var refusal = Assert.IsType<Conflict>(Assert.Single(outcomes, o => o.Error is not null).Error);
             Assert.Contains($"Alice {round}", refusal.Message);
             await using var db = Database.NewContext();
             Assert.Equal(1, await db.Assignments.CountAsync(a => a.EndpointId == vpn && a.ClientId == alice, Ct));

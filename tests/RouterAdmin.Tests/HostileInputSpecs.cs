@@ -5,6 +5,7 @@ using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 using RouterAdmin.Tests.Support;
 using Xunit;
@@ -72,10 +73,10 @@ public sealed class HostileInputSpecs : InventorySpecs
     {
         var before = await InventoryJsonAsync();
 
-        var refused = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.CreateClientAsync(Make.Client(hostile, "192.168.1.2"), Actors.Admin, Ct));
-        var endpointRefused = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.CreateEndpointAsync(Make.Endpoint(hostile, "198.51.100.10"), Actors.Admin, Ct));
+        var refused = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Clients.CreateAsync(Make.Client(hostile, "192.168.1.2"), Actors.Admin, Ct));
+        var endpointRefused = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Endpoints.CreateAsync(Make.Endpoint(hostile, "198.51.100.10"), Actors.Admin, Ct));
 
         Assert.Contains("single line", refused.Errors.For(nameof(ClientDraft.Name)));
         Assert.Contains("single line", endpointRefused.Errors.For(nameof(EndpointDraft.Name)));
@@ -96,11 +97,11 @@ public sealed class HostileInputSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var before = await InventoryJsonAsync();
 
-        var client = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateClientAsync(alice, Make.Client("Alice", hostile), Actors.Admin, Ct));
-        var external = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.CreateExternalAddressAsync(Make.External(hostile), Actors.Admin, Ct));
-        var endpoint = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateEndpointAsync(vpn, Make.Endpoint("Contivity", hostile), Actors.Admin, Ct));
-        var settings = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = hostile }, Actors.Admin, Ct));
+        var client = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client("Alice", hostile), Actors.Admin, Ct));
+        var external = await Assert.ThrowsAsync<InvalidInput>(() => Addresses.CreateAsync(Make.External(hostile), Actors.Admin, Ct));
+        var endpoint = await Assert.ThrowsAsync<InvalidInput>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity", hostile), Actors.Admin, Ct));
+        var settings = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = hostile }, Actors.Admin, Ct));
 
         Assert.Contains(message, client.Errors.For(nameof(ClientDraft.LanAddress)));
         Assert.Contains(message, external.Errors.For(nameof(ExternalAddressDraft.Address)));
@@ -122,9 +123,9 @@ public sealed class HostileInputSpecs : InventorySpecs
     {
         var before = await InventoryJsonAsync();
 
-        var external = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.CreateExternalAddressAsync(Make.External(iface: hostile), Actors.Admin, Ct));
-        var settings = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = hostile, LanSubnet = "192.168.1.0/24" }, Actors.Admin, Ct));
+        var external = await Assert.ThrowsAsync<InvalidInput>(() => Addresses.CreateAsync(Make.External(iface: hostile), Actors.Admin, Ct));
+        var settings = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Settings.UpdateAsync(new SettingsDraft { WanInterface = hostile, LanSubnet = "192.168.1.0/24" }, Actors.Admin, Ct));
 
         Assert.Contains("is not a Linux interface name", external.Errors.For(nameof(ExternalAddressDraft.Interface)));
         Assert.Contains("is not a Linux interface name", settings.Errors.For(nameof(SettingsDraft.WanInterface)));
@@ -140,12 +141,12 @@ public sealed class HostileInputSpecs : InventorySpecs
         var address = await AddExternalAsync("203.0.113.2");
         var before = await InventoryJsonAsync();
 
-        var name = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateClientAsync(alice, Make.Client(huge, "192.168.1.2"), Actors.Admin, Ct));
-        var notes = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateClientAsync(alice, Make.Client("Alice", "192.168.1.2", notes: huge), Actors.Admin, Ct));
-        var mac = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateClientAsync(alice, Make.Client("Alice", "192.168.1.2", mac: huge), Actors.Admin, Ct));
-        var externalNotes = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateExternalAddressAsync(address, Make.External(notes: huge), Actors.Admin, Ct));
-        var endpointName = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateEndpointAsync(vpn, Make.Endpoint(huge, "198.51.100.10"), Actors.Admin, Ct));
-        var endpointNotes = await Assert.ThrowsAsync<InventoryValidationException>(() => Inventory.UpdateEndpointAsync(vpn, Make.Endpoint("Contivity", "198.51.100.10", huge), Actors.Admin, Ct));
+        var name = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client(huge, "192.168.1.2"), Actors.Admin, Ct));
+        var notes = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", notes: huge), Actors.Admin, Ct));
+        var mac = await Assert.ThrowsAsync<InvalidInput>(() => Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", mac: huge), Actors.Admin, Ct));
+        var externalNotes = await Assert.ThrowsAsync<InvalidInput>(() => Addresses.UpdateAsync(address, Make.External(notes: huge), Actors.Admin, Ct));
+        var endpointName = await Assert.ThrowsAsync<InvalidInput>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint(huge, "198.51.100.10"), Actors.Admin, Ct));
+        var endpointNotes = await Assert.ThrowsAsync<InvalidInput>(() => Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity", "198.51.100.10", huge), Actors.Admin, Ct));
 
         Assert.Contains("at most 64 characters (this one has 100000)", name.Errors.For(nameof(ClientDraft.Name)));
         Assert.Contains("at most 2000 characters", notes.Errors.For(nameof(ClientDraft.Notes)));
@@ -162,9 +163,9 @@ public sealed class HostileInputSpecs : InventorySpecs
         await using var router = await TestRouter.StartAsync();
         var users = router.Get<UserService>();
 
-        var name = await Assert.ThrowsAsync<InventoryValidationException>(() => users.CreateUserAsync("admin'; DROP TABLE Users;--", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
-        var markup = await Assert.ThrowsAsync<InventoryValidationException>(() => users.CreateUserAsync("<script>", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
-        var huge = await Assert.ThrowsAsync<InventoryValidationException>(() => users.CreateUserAsync("mallory", new string('p', 10_000), UserRole.Admin, Actors.Admin, Ct));
+        var name = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("admin'; DROP TABLE Users;--", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
+        var markup = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("<script>", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
+        var huge = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("mallory", new string('p', 10_000), UserRole.Admin, Actors.Admin, Ct));
         await users.CreateUserAsync("bobby", "'; DROP TABLE Users;-- $(reboot)", UserRole.Viewer, Actors.Admin, Ct);
 
         Assert.Contains("user name", name.Errors.For("UserName"));
@@ -193,18 +194,18 @@ public sealed class HostileInputSpecs : InventorySpecs
     /// <summary>Plans an inventory of one client, endpoint and address, the client and endpoint named as given.</summary>
     private async Task<(OwnedState Plan, InventorySnapshot Inventory)> PlanWithClientNamedAsync(string clientName, string notes, string endpointName)
     {
-        var vpn = await Inventory.CreateEndpointAsync(Make.Endpoint(endpointName, "198.51.100.10", notes), Actors.Admin, Ct);
-        var client = await Inventory.CreateClientAsync(Make.Client(clientName, "192.168.1.2", notes: notes), Actors.Admin, Ct);
-        var address = await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", notes: notes), Actors.Admin, Ct);
-        await Inventory.AssignAsync(client, vpn, address, Actors.Admin, Ct);
-        var inventory = await Inventory.CaptureAsync(Ct);
+        var vpn = await Endpoints.CreateAsync(Make.Endpoint(endpointName, "198.51.100.10", notes), Actors.Admin, Ct);
+        var client = await Clients.CreateAsync(Make.Client(clientName, "192.168.1.2", notes: notes), Actors.Admin, Ct);
+        var address = await Addresses.CreateAsync(Make.External("203.0.113.2", notes: notes), Actors.Admin, Ct);
+        await Assignments.AssignAsync(client, vpn, address, Actors.Admin, Ct);
+        var inventory = await Store.CaptureAsync(Ct);
         return (Planned.Rules(inventory), inventory);
     }
 
     private async Task ResetAsync()
     {
         await using var db = Database.NewContext();
-        await InventoryService.ReplaceAsync(db, (await Inventory.CaptureAsync(Ct)) with { Clients = [], Endpoints = [], ExternalAddresses = [], Assignments = [] }, Ct);
+        await Store.ReplaceAsync(db, (await Store.CaptureAsync(Ct)) with { Clients = [], Endpoints = [], ExternalAddresses = [], Assignments = [] }, Ct);
     }
 
     /// <summary>What the rules do, leaving out the comment (the only place a name can appear).</summary>

@@ -1,5 +1,7 @@
 using System.Net;
+using RouterAdmin.Domain;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -12,7 +14,7 @@ public sealed class ValidationSpecs
 
     private static ValidationErrors Refusal(Action validate)
     {
-        var refusal = Assert.Throws<InventoryValidationException>(validate);
+        var refusal = Assert.Throws<InvalidInput>(validate);
         Assert.False(refusal.Errors.IsEmpty);
         return refusal.Errors;
     }
@@ -342,7 +344,7 @@ public sealed class ValidationSpecs
     [Fact]
     public void A_name_of_exactly_the_maximum_length_is_accepted()
     {
-        var name = new string('a', InventoryValidator.MaxNameLength);
+        var name = new string('a', Limits.NameLength);
 
         Assert.Equal(name, InventoryValidator.Validate(Make.Client(name: name), Lan).Name);
     }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using RouterAdmin.Data;
 using RouterAdmin.Hosting;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 using RouterAdmin.WebTests.Hosting;
 using Xunit;
@@ -104,7 +105,7 @@ public sealed class HttpSecuritySpecs
         using var again = await stranger.GetAsync("/account/setup", Ct);
         Assert.Equal("/account/login", PathOf(again));
         await using var scope = console.Services.CreateAsyncScope();
-        await Assert.ThrowsAsync<InventoryConflictException>(() => scope.ServiceProvider.GetRequiredService<UserService>().CreateFirstAdminAsync("mallory", RunningConsole.AdminPassword, Ct));
+        await Assert.ThrowsAsync<Conflict>(() => scope.ServiceProvider.GetRequiredService<UserService>().CreateFirstAdminAsync("mallory", RunningConsole.AdminPassword, Ct));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Components.Shared;
@@ -30,23 +31,9 @@ public abstract class ConsolePage : ComponentBase
             if (success is not null) Snackbar.Add(success, Severity.Success);
             return true;
         }
-        catch (InventoryValidationException e) when (fieldErrors is not null)
+        catch (Refusal refusal)
         {
-            foreach (var (field, messages) in e.Errors.ByField)
-                foreach (var message in messages) fieldErrors.Add(field, message);
-            Snackbar.Add("Nothing was saved: check the highlighted fields.", Severity.Warning);
-        }
-        catch (InventoryValidationException e)
-        {
-            Snackbar.Add(string.Join(" ", e.Errors.ByField.Values.SelectMany(m => m)), Severity.Warning);
-        }
-        catch (InventoryConflictException e)
-        {
-            Snackbar.Add(e.Message, Severity.Warning);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            Snackbar.Add(e.Message, Severity.Error);
+            Snackbar.Show(refusal, fieldErrors);
         }
         finally
         {

@@ -20,8 +20,8 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<Client>
 {
     public void Configure(EntityTypeBuilder<Client> builder)
     {
-        builder.Property(c => c.Name).HasMaxLength(InventoryValidator.MaxNameLength).UseCollation("NOCASE");
-        builder.Property(c => c.Notes).HasMaxLength(InventoryValidator.MaxNotesLength);
+        builder.Property(c => c.Name).HasMaxLength(Limits.NameLength).UseCollation("NOCASE");
+        builder.Property(c => c.Notes).HasMaxLength(Limits.NotesLength);
         builder.Property(c => c.MacAddress).HasMaxLength(17);
         builder.HasIndex(c => c.LanAddress).IsUnique();
         builder.HasIndex(c => c.Name);
@@ -35,8 +35,8 @@ internal sealed class ExternalAddressConfiguration : IEntityTypeConfiguration<Ex
 {
     public void Configure(EntityTypeBuilder<ExternalAddress> builder)
     {
-        builder.Property(a => a.Interface).HasMaxLength(15);
-        builder.Property(a => a.Notes).HasMaxLength(InventoryValidator.MaxNotesLength);
+        builder.Property(a => a.Interface).HasMaxLength(Limits.InterfaceNameLength);
+        builder.Property(a => a.Notes).HasMaxLength(Limits.NotesLength);
         builder.HasIndex(a => a.Address).IsUnique();
         builder.Property<string>(AddressColumns.AddressText)
             .HasComputedColumnSql(AddressColumns.DottedQuad(nameof(ExternalAddress.Address)), stored: true);
@@ -48,9 +48,9 @@ internal sealed class VpnEndpointConfiguration : IEntityTypeConfiguration<VpnEnd
 {
     public void Configure(EntityTypeBuilder<VpnEndpoint> builder)
     {
-        builder.Property(e => e.Name).HasMaxLength(InventoryValidator.MaxNameLength).UseCollation("NOCASE");
+        builder.Property(e => e.Name).HasMaxLength(Limits.NameLength).UseCollation("NOCASE");
         builder.Property(e => e.Destination).HasMaxLength(18);
-        builder.Property(e => e.Notes).HasMaxLength(InventoryValidator.MaxNotesLength);
+        builder.Property(e => e.Notes).HasMaxLength(Limits.NotesLength);
         builder.HasIndex(e => e.Destination).IsUnique();
         builder.HasMany(e => e.Assignments).WithOne(a => a.Endpoint).HasForeignKey(a => a.EndpointId).OnDelete(DeleteBehavior.Cascade);
     }

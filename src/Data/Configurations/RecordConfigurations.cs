@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using RouterAdmin.Domain;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.History;
 using RouterAdmin.Security;
@@ -12,8 +13,8 @@ internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
     {
         builder.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(24);
-        builder.Property(r => r.Actor).HasMaxLength(64);
-        builder.Property(r => r.Reason).HasMaxLength(500);
+        builder.Property(r => r.Actor).HasMaxLength(Limits.NameLength);
+        builder.Property(r => r.Reason).HasMaxLength(Limits.ReasonLength);
         builder.HasIndex(r => r.Status);
         builder.HasOne(r => r.Snapshot).WithOne().HasForeignKey<RevisionSnapshot>(s => s.RevisionId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -28,9 +29,9 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
 {
     public void Configure(EntityTypeBuilder<AuditEntry> builder)
     {
-        builder.Property(a => a.Actor).HasMaxLength(64);
-        builder.Property(a => a.Action).HasMaxLength(64);
-        builder.Property(a => a.Subject).HasMaxLength(200);
+        builder.Property(a => a.Actor).HasMaxLength(Limits.NameLength);
+        builder.Property(a => a.Action).HasMaxLength(Limits.AuditActionLength);
+        builder.Property(a => a.Subject).HasMaxLength(Limits.AuditSubjectLength);
         builder.HasIndex(a => a.At);
     }
 }
@@ -39,7 +40,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
 {
     public void Configure(EntityTypeBuilder<AppUser> builder)
     {
-        builder.Property(u => u.UserName).HasMaxLength(64).UseCollation("NOCASE");
+        builder.Property(u => u.UserName).HasMaxLength(Limits.NameLength).UseCollation("NOCASE");
         builder.HasIndex(u => u.UserName).IsUnique();
         builder.Property(u => u.Role).HasConversion<string>().HasMaxLength(16);
         builder.Property(u => u.SecurityStamp).HasMaxLength(64);

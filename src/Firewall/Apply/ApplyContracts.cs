@@ -40,9 +40,6 @@ public sealed record ApplyResult(ApplyResultKind Kind, string Message, int? Revi
 /// <summary>The apply that is running right now, if any, for every browser session to see.</summary>
 public sealed record RunningApply(string Actor, string Kind, DateTimeOffset StartedAt, ApplyProgress Progress);
 
-/// <summary>Raised to stop an apply that would not do what the administrator previewed.</summary>
-public sealed class PreviewOutdatedException() : Exception("The router or the inventory changed since this preview was made; nothing was applied. Review the new diff and apply again.");
-
 public static class ApplyStepText
 {
     /// <summary>The step as the administrator (and the history's "failed step") names it.</summary>

@@ -4,6 +4,7 @@ using RouterAdmin.Data;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.History;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Firewall.Apply;
@@ -26,7 +27,6 @@ public sealed class ApplyEngine(
 {
     public static readonly TimeSpan MinConfirmWindow = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan MaxConfirmWindow = TimeSpan.FromHours(1);
-    public const int MaxReasonLength = 500;
 
     /// <summary>What applying the current inventory would do. Shown before anything runs.</summary>
     public async Task<ChangePreview> PreviewApplyAsync(CancellationToken ct = default) =>
@@ -134,7 +134,7 @@ public sealed class ApplyEngine(
         gate.Report(new ApplyProgress(ApplyStep.Planning, "Reading the router and planning"));
         var preview = Compare(target, alreadyRead ?? await backend.ReadAsync(ct));
         if (preview.Fingerprint != request.ExpectedFingerprint)
-            return new ApplyResult(ApplyResultKind.Refused, new PreviewOutdatedException().Message);
+            return new ApplyResult(ApplyResultKind.Refused, new OutdatedPreview().Message);
         if (preview.InSync && !target.RestoreInventory)
             return new ApplyResult(ApplyResultKind.NothingToDo, target.Kind == RevisionKind.Apply
                 ? "The router already matches the inventory; nothing was run."
@@ -172,7 +172,7 @@ public sealed class ApplyEngine(
             // The tool's words for the administrator; a stack trace belongs in the log, not on a page viewers can read.
             revision.Error = failure.Message;
             revision.Outcome = problem ?? "The previous state was restored and verified.";
-            await revisions.FailAsync(revision, AuditAction(target.Kind) + ".failed");
+            await revisions.FailAsync(revision, AuditActions.Failed(AuditAction(target.Kind)));
             return new ApplyResult(ApplyResultKind.Failed,
                 problem is null
                     ? $"The {step.Describe()} step failed, so nothing was changed: {revision.Outcome}"
@@ -185,8 +185,8 @@ public sealed class ApplyEngine(
     {
         if (reason.Length == 0)
             return "Say why: a reason is required, so the history explains the change.";
-        if (reason.Length > MaxReasonLength || reason.Any(char.IsControl))
-            return $"The reason must be one line of at most {MaxReasonLength} characters.";
+        if (reason.Length > Domain.Limits.ReasonLength || reason.Any(char.IsControl))
+            return $"The reason must be one line of at most {Domain.Limits.ReasonLength} characters.";
         if (request.ConfirmWithin is { } window && (window < MinConfirmWindow || window > MaxConfirmWindow))
             return $"A confirmation window must be between {MinConfirmWindow.TotalSeconds:0} seconds and {MaxConfirmWindow.TotalMinutes:0} minutes.";
         return null;
@@ -194,12 +194,12 @@ public sealed class ApplyEngine(
 
     private static string AuditAction(RevisionKind kind) => kind switch
     {
-        RevisionKind.Rollback => "rollback",
-        RevisionKind.AutoRollback => "rollback.automatic",
-        RevisionKind.BootRestore => "restore.boot",
-        RevisionKind.Reapply => "reapply",
-        RevisionKind.Adopt => "adopt",
-        _ => "apply",
+        RevisionKind.Rollback => AuditActions.Rollback,
+        RevisionKind.AutoRollback => AuditActions.RollbackAutomatic,
+        RevisionKind.BootRestore => AuditActions.RestoreBoot,
+        RevisionKind.Reapply => AuditActions.Reapply,
+        RevisionKind.Adopt => AuditActions.Adopt,
+        _ => AuditActions.Apply,
     };
 
     private static string SuccessMessage(Revision revision, ChangePreview preview)

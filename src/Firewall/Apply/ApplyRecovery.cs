@@ -42,7 +42,7 @@ public sealed class ApplyRecovery(
             revision.FailedStep = "interrupted";
             revision.Error = "The service stopped during this apply.";
             revision.Outcome = $"At restart the router held {found}; the previous state was put back" + (problem is null ? " and verified." : $", but: {problem}");
-            db.Record(clock, "system", "apply.interrupted", $"Revision {revision.Id}", revision.Outcome);
+            db.Record(clock, "system", AuditActions.ApplyInterrupted, $"Revision {revision.Id}", revision.Outcome);
             logger.LogWarning("Revision {Revision} was interrupted: {Outcome}", revision.Id, revision.Outcome);
         }
         await db.SaveChangesAsync(ct);

@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
-using RouterAdmin.Data;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Planning;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 
 namespace RouterAdmin.Firewall.Apply;
 
@@ -23,7 +22,7 @@ public sealed record ApplyTarget(RevisionKind Kind, IOwnedFirewall Desired, Inve
 /// Works out what each kind of change wants on the router: an apply plans the inventory, a rollback plans a revision's
 /// inventory, a re-apply and the boot restore take a revision's state, an automatic rollback the state its snapshot found.
 /// </summary>
-public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFirewallBackend backend, RevisionStore revisions)
+public sealed class ApplyTargets(InventoryStore inventoryStore, IFirewallBackend backend, RevisionStore revisions)
 {
     public async Task<ApplyTarget> ApplyAsync(CancellationToken ct)
     {
@@ -35,9 +34,9 @@ public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFir
     public async Task<ApplyTarget> RollbackAsync(int revisionId, CancellationToken ct)
     {
         var revision = await revisions.FindAsync(revisionId, ct)
-            ?? throw new InventoryConflictException($"Revision {revisionId} does not exist.");
+            ?? throw new Conflict($"Revision {revisionId} does not exist.");
         if (!RevisionStore.WasInEffect(revision.Status))
-            throw new InventoryConflictException($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
+            throw new Conflict($"Revision {revisionId} was never in effect ({revision.Status.Describe()}); roll back to one that was.");
         var inventory = InventorySnapshot.FromJson((await revisions.SnapshotOfAsync(revisionId, ct)).InventoryJson);
         // A rollback replaces the whole inventory: whatever was edited after its preview would vanish unseen.
         var current = await CaptureAsync(ct);
@@ -52,7 +51,7 @@ public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFir
     public async Task<ApplyTarget> ReapplyAsync(CancellationToken ct)
     {
         var last = await revisions.LastInEffectAsync(before: null, includeAwaiting: true, ct)
-            ?? throw new InventoryConflictException("Nothing has been applied yet, so there is nothing to re-apply.");
+            ?? throw new Conflict("Nothing has been applied yet, so there is nothing to re-apply.");
         return new ApplyTarget(RevisionKind.Reapply, await revisions.StateAfterAsync(last.Id, ct), await CaptureAsync(ct), false, last.Id);
     }
 
@@ -79,9 +78,5 @@ public sealed class ApplyTargets(IDbContextFactory<AppDbContext> dbFactory, IFir
         return new ApplyTarget(RevisionKind.BootRestore, backend.Load(snapshot.AfterStateJson), InventorySnapshot.FromJson(snapshot.InventoryJson), false, confirmed.Id);
     }
 
-    private async Task<InventorySnapshot> CaptureAsync(CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await InventoryService.CaptureAsync(db, ct);
-    }
+    private Task<InventorySnapshot> CaptureAsync(CancellationToken ct) => inventoryStore.CaptureAsync(ct);
 }

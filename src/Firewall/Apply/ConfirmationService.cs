@@ -1,5 +1,6 @@
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Firewall.Apply;
@@ -67,7 +68,7 @@ public sealed class ConfirmationService : IDisposable
     {
         actor.EnsureCanEdit();
         var result = await ExpireAsync(revisionId, $"{actor.Name} rolled back revision {revisionId} before confirming it", ct);
-        return result ?? throw new InventoryConflictException($"Revision {revisionId} is not awaiting confirmation any more.");
+        return result ?? throw new Conflict($"Revision {revisionId} is not awaiting confirmation any more.");
     }
 
     /// <summary>Reads the pending confirmation (if any) and arms the timer for its deadline.</summary>

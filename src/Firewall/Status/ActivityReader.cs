@@ -28,11 +28,11 @@ public sealed record AssignmentActivity(
 /// nat table sees a flow's first packet) from a read of the router the caller already has, and its live ESP and IKE
 /// conntrack entries with the address they leave from. The page comes from the database, not from the whole inventory.
 /// </summary>
-public sealed class ActivityReader(IFirewallBackend backend, InventoryService inventory)
+public sealed class ActivityReader(IFirewallBackend backend, AssignmentService assignments)
 {
     public async Task<Page<AssignmentActivity>> ReadPageAsync(ILiveFirewall live, PageRequest request, CancellationToken ct = default)
     {
-        var page = inventory.GetAssignmentsAsync(request, ct: ct);
+        var page = assignments.GetPageAsync(request, ct: ct);
         var flows = await backend.ListFlowsAsync(ct);
         var counters = new Dictionary<(IPNetwork, IPNetwork), (long Packets, long Bytes)>();
         foreach (var entry in live.Counters)

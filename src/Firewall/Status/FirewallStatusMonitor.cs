@@ -37,7 +37,7 @@ public sealed record BackendDescription(string Name, bool TouchesKernel, string?
 public sealed class FirewallStatusMonitor : IDisposable
 {
     private readonly ApplyEngine _engine;
-    private readonly InventoryService _inventory;
+    private readonly IDisposable _inventorySubscription;
     private readonly ApplyGate _gate;
     private readonly TimeProvider _clock;
     private readonly ILogger<FirewallStatusMonitor> _logger;
@@ -52,12 +52,12 @@ public sealed class FirewallStatusMonitor : IDisposable
     /// <summary>How many times the router has been read for a status since start: what coalescing saves is counted here.</summary>
     public long Reads => Interlocked.Read(ref _reads);
 
-    public FirewallStatusMonitor(ApplyEngine engine, InventoryService inventory, ApplyGate gate, IFirewallBackend backend, IOptions<DriftOptions> options, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
+    public FirewallStatusMonitor(ApplyEngine engine, InventoryChanges inventory, ApplyGate gate, IFirewallBackend backend, IOptions<DriftOptions> options, TimeProvider clock, ILogger<FirewallStatusMonitor> logger)
     {
-        (_engine, _inventory, _gate, _clock, _logger) = (engine, inventory, gate, clock, logger);
+        (_engine, _gate, _clock, _logger) = (engine, gate, clock, logger);
         _options = options.Value;
         _backend = backend;
-        _inventory.Changed += OnSomethingChanged;
+        _inventorySubscription = inventory.NotifyOnChange(OnSomethingChanged);
         _gate.Changed += OnApplyChanged;
     }
 
@@ -164,7 +164,7 @@ public sealed class FirewallStatusMonitor : IDisposable
 
     public void Dispose()
     {
-        _inventory.Changed -= OnSomethingChanged;
+        _inventorySubscription.Dispose();
         _gate.Changed -= OnApplyChanged;
     }
 }

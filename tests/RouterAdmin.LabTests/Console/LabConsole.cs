@@ -42,7 +42,12 @@ public sealed class LabConsole : IAsyncDisposable
     public IReadOnlyDictionary<string, string?> Settings { get; }
     public string DatabasePath => Path.Combine(Directory, "routeradmin.db");
     public IServiceProvider Services => _services;
-    public InventoryService Inventory => _services.GetRequiredService<InventoryService>();
+    public ClientService Clients => _services.GetRequiredService<ClientService>();
+    public ExternalAddressService Addresses => _services.GetRequiredService<ExternalAddressService>();
+    public EndpointService Endpoints => _services.GetRequiredService<EndpointService>();
+    public AssignmentService Assignments => _services.GetRequiredService<AssignmentService>();
+    public SettingsService RouterSettings => _services.GetRequiredService<SettingsService>();
+    public InventoryStore Store => _services.GetRequiredService<InventoryStore>();
     public ApplyEngine Engine => _services.GetRequiredService<ApplyEngine>();
     public int EndpointId { get; private set; }
     public Dictionary<int, int> ClientIds { get; } = [];
@@ -79,19 +84,19 @@ public sealed class LabConsole : IAsyncDisposable
     /// </summary>
     public async Task SeedStoryAsync(int externalAddresses = 5, bool bindOnWan = true)
     {
-        await Inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = NetnsLab.WanInterface, LanSubnet = NetnsLab.LanSubnet.ToString() }, Admin);
-        EndpointId = await Inventory.CreateEndpointAsync(new EndpointDraft { Name = EndpointName, Destination = NetnsLab.VpnServer.ToString() }, Admin);
+        await RouterSettings.UpdateAsync(new SettingsDraft { WanInterface = NetnsLab.WanInterface, LanSubnet = NetnsLab.LanSubnet.ToString() }, Admin);
+        EndpointId = await Endpoints.CreateAsync(new EndpointDraft { Name = EndpointName, Destination = NetnsLab.VpnServer.ToString() }, Admin);
         for (var n = 1; n <= externalAddresses; n++)
-            AddressIds[n] = await Inventory.CreateExternalAddressAsync(new ExternalAddressDraft
+            AddressIds[n] = await Addresses.CreateAsync(new ExternalAddressDraft
             {
                 Address = NetnsLab.ExternalAlias(n).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = NetnsLab.WanPrefixLength, BindOnWan = bindOnWan,
             }, Admin);
         foreach (var client in Lab.Clients)
-            ClientIds[client.Number] = await Inventory.CreateClientAsync(new ClientDraft { Name = $"client{client.Number}", LanAddress = client.Address.ToString() }, Admin);
+            ClientIds[client.Number] = await Clients.CreateAsync(new ClientDraft { Name = $"client{client.Number}", LanAddress = client.Address.ToString() }, Admin);
     }
 
     public Task<AssignmentRow> AssignAsync(int clientNumber, int alias) =>
-        Inventory.AssignAsync(ClientIds[clientNumber], EndpointId, AddressIds[alias], Admin);
+        Assignments.AssignAsync(ClientIds[clientNumber], EndpointId, AddressIds[alias], Admin);
 
     /// <summary>Previews, then applies exactly what was previewed, as the UI does.</summary>
     public async Task<(ChangePreview Preview, ApplyResult Result)> PreviewAndApplyAsync(string reason, TimeSpan? confirmWithin = null)
@@ -113,7 +118,7 @@ public sealed class LabConsole : IAsyncDisposable
 
     public async Task<IReadOnlyList<(IPAddress Client, IPAddress External)>> AssignmentsAsync()
     {
-        var snapshot = await Inventory.CaptureAsync();
+        var snapshot = await Store.CaptureAsync();
         return snapshot.Assignments
             .Select(a => (snapshot.Clients.Single(c => c.Id == a.ClientId).LanAddress, snapshot.ExternalAddresses.Single(x => x.Id == a.ExternalAddressId).Address))
             .OrderBy(p => Ipv4.ToUInt32(p.LanAddress))

@@ -20,7 +20,12 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
 
     protected TestRouter Router { get; private set; } = null!;
     protected ApplyEngine Engine => Router.Engine;
-    protected InventoryService Inventory => Router.Inventory;
+    protected ClientService Clients => Router.Clients;
+    protected ExternalAddressService Addresses => Router.Addresses;
+    protected EndpointService Endpoints => Router.Endpoints;
+    protected AssignmentService Assignments => Router.Assignments;
+    protected SettingsService Settings => Router.Settings;
+    protected InventoryStore Store => Router.Store;
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => Router = await TestRouter.StartAsync();
@@ -33,10 +38,10 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
 
     protected async Task<(int Client, int Endpoint, int External)> AliceLeavesFromAsync(string address, bool bind = true)
     {
-        var alice = await Inventory.CreateClientAsync(Make.Client("Alice", "192.168.1.2"), Actors.Admin, Ct);
-        var vpn = await Inventory.CreateEndpointAsync(Make.Endpoint("Contivity", "198.51.100.10"), Actors.Admin, Ct);
-        var external = await Inventory.CreateExternalAddressAsync(Make.External(address, bindOnWan: bind), Actors.Admin, Ct);
-        await Inventory.AssignAsync(alice, vpn, external, Actors.Admin, Ct);
+        var alice = await Clients.CreateAsync(Make.Client("Alice", "192.168.1.2"), Actors.Admin, Ct);
+        var vpn = await Endpoints.CreateAsync(Make.Endpoint("Contivity", "198.51.100.10"), Actors.Admin, Ct);
+        var external = await Addresses.CreateAsync(Make.External(address, bindOnWan: bind), Actors.Admin, Ct);
+        await Assignments.AssignAsync(alice, vpn, external, Actors.Admin, Ct);
         return (alice, vpn, external);
     }
 

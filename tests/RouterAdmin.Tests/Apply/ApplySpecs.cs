@@ -5,6 +5,7 @@ using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -52,7 +53,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         Assert.Equal(before, revision.Snapshot.BeforeNatTable);
         Assert.True(OwnedState.FromJson(revision.Snapshot.BeforeStateJson).IsEquivalentTo(OwnedState.Nothing));
         Assert.True(OwnedState.FromJson(revision.Snapshot.AfterStateJson).IsEquivalentTo(((IptablesChange)preview.Change).Desired));
-        Assert.Equal((await Inventory.CaptureAsync(Ct)).ToJson(), revision.Snapshot.InventoryJson);
+        Assert.Equal((await Store.CaptureAsync(Ct)).ToJson(), revision.Snapshot.InventoryJson);
         Assert.Equal((preview.RulesAdded, preview.RulesRemoved), (revision.RulesAdded, revision.RulesRemoved));
         Assert.Contains("ip addr add 203.0.113.9/24 dev eth1 label eth1:ra", revision.Snapshot.CommandsText);
         Assert.Equal(InventorySpecs.Start, revision.StartedAt);
@@ -78,9 +79,9 @@ public sealed class ApplySpecs : ApplyEngineSpecs
     {
         var (_, vpn, _) = await AliceLeavesFromAsync("203.0.113.9");
         var preview = await Engine.PreviewApplyAsync(Ct);
-        var bob = await Inventory.CreateClientAsync(Make.Client("Bob", "192.168.1.3"), Actors.OtherAdmin, Ct);
-        await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.10"), Actors.OtherAdmin, Ct);
-        await Inventory.AssignFreeAsync(bob, vpn, Actors.OtherAdmin, Ct);
+        var bob = await Clients.CreateAsync(Make.Client("Bob", "192.168.1.3"), Actors.OtherAdmin, Ct);
+        await Addresses.CreateAsync(Make.External("203.0.113.10"), Actors.OtherAdmin, Ct);
+        await Assignments.AssignFreeAsync(bob, vpn, Actors.OtherAdmin, Ct);
         var kernel = await KernelTextAsync();
 
         var result = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "ticket 42", preview.Fingerprint), Ct);
@@ -139,7 +140,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         var preview = await Engine.PreviewApplyAsync(Ct);
         var kernel = await KernelTextAsync();
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Engine.ApplyAsync(new ApplyRequest(Actors.Viewer, "because", preview.Fingerprint), Ct));
+        await Assert.ThrowsAsync<Forbidden>(() => Engine.ApplyAsync(new ApplyRequest(Actors.Viewer, "because", preview.Fingerprint), Ct));
 
         Assert.Equal(kernel, await KernelTextAsync());
         Assert.Empty(await RevisionsAsync());
@@ -150,7 +151,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
     {
         var (alice, _, _) = await AliceLeavesFromAsync("203.0.113.9", bind: false);
         await PreviewAndApplyAsync();
-        await Inventory.UpdateClientAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
+        await Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
 
         var preview = await Engine.PreviewApplyAsync(Ct);
         var result = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "Alice left", preview.Fingerprint), Ct);

@@ -15,9 +15,9 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
     {
         var (alice, vpn, nine) = await AliceLeavesFromAsync("203.0.113.9");
         var first = (await PreviewAndApplyAsync("first")).RevisionId!.Value;
-        await Inventory.DeleteExternalAddressAsync(nine, 1, Actors.Admin, Ct);
-        await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.10", bindOnWan: true), Actors.Admin, Ct);
-        await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        await Addresses.DeleteAsync(nine, 1, Actors.Admin, Ct);
+        await Addresses.CreateAsync(Make.External("203.0.113.10", bindOnWan: true), Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
         var preview = await Engine.PreviewApplyAsync(Ct);
         // Someone removes 203.0.113.9 by hand while the apply runs: the engine's own "ip addr del" then finds nothing.
         Router.Backend.BeforeNextAddressDeletion = (inner, address) => inner.DeleteAddressAsync(address, Ct);
@@ -63,7 +63,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
     {
         var (alice, _, _) = await AliceLeavesFromAsync("203.0.113.9", bind: false);
         await PreviewAndApplyAsync("first");
-        await Inventory.UpdateClientAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
+        await Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
         var before = (await Router.ReadKernelAsync()).Owned;
         var preview = await Engine.PreviewApplyAsync(Ct);
         // Right after RouterAdmin's transaction, another tool puts its own rule first in POSTROUTING.
@@ -98,7 +98,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
     {
         var (alice, _, _) = await AliceLeavesFromAsync("203.0.113.9", bind: false);
         await PreviewAndApplyAsync("first");
-        await Inventory.UpdateClientAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
+        await Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
         var preview = await Engine.PreviewApplyAsync(Ct);
         Router.Backend.AfterNextRestore = inner =>
         {

@@ -3,6 +3,7 @@ using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -22,16 +23,16 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
     {
         var (alice, vpn, nine) = await AliceLeavesFromAsync("203.0.113.9");
         _first = (await PreviewAndApplyAsync("first")).RevisionId!.Value;
-        _firstInventory = (await Inventory.CaptureAsync(Ct)).ToJson();
+        _firstInventory = (await Store.CaptureAsync(Ct)).ToJson();
 
-        await Inventory.DeleteExternalAddressAsync(nine, 1, Actors.Admin, Ct);
-        await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.10", bindOnWan: true), Actors.Admin, Ct);
-        await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.11", bindOnWan: true), Actors.Admin, Ct);
-        var bob = await Inventory.CreateClientAsync(Make.Client("Bob", "192.168.1.3"), Actors.Admin, Ct);
-        await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
-        await Inventory.AssignFreeAsync(bob, vpn, Actors.Admin, Ct);
+        await Addresses.DeleteAsync(nine, 1, Actors.Admin, Ct);
+        await Addresses.CreateAsync(Make.External("203.0.113.10", bindOnWan: true), Actors.Admin, Ct);
+        await Addresses.CreateAsync(Make.External("203.0.113.11", bindOnWan: true), Actors.Admin, Ct);
+        var bob = await Clients.CreateAsync(Make.Client("Bob", "192.168.1.3"), Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(bob, vpn, Actors.Admin, Ct);
         _second = (await PreviewAndApplyAsync("second")).RevisionId!.Value;
-        _secondInventory = (await Inventory.CaptureAsync(Ct)).ToJson();
+        _secondInventory = (await Store.CaptureAsync(Ct)).ToJson();
     }
 
     private async Task<Revision> RevisionAsync(int id) => (await RevisionsAsync()).Single(r => r.Id == id);
@@ -54,7 +55,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         var kernel = await Router.ReadKernelAsync();
         Assert.True(kernel.Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_first)).Snapshot.AfterStateJson)));
         Assert.Equal(["203.0.113.9/24 dev eth1"], kernel.Owned.Addresses.Select(a => a.ToString()));
-        Assert.Equal(_firstInventory, (await Inventory.CaptureAsync(Ct)).ToJson());
+        Assert.Equal(_firstInventory, (await Store.CaptureAsync(Ct)).ToJson());
         Assert.True((await Engine.PreviewApplyAsync(Ct)).InSync);
     }
 
@@ -82,7 +83,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         var forward = await PreviewAndRollBackAsync(_second, "redo");
 
         Assert.Equal((ApplyResultKind.Applied, ApplyResultKind.Applied), (back.Kind, forward.Kind));
-        Assert.Equal(_secondInventory, (await Inventory.CaptureAsync(Ct)).ToJson());
+        Assert.Equal(_secondInventory, (await Store.CaptureAsync(Ct)).ToJson());
         Assert.True((await Router.ReadKernelAsync()).Owned.IsEquivalentTo(OwnedState.FromJson((await RevisionAsync(_second)).Snapshot.AfterStateJson)));
     }
 
@@ -113,7 +114,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         Assert.Equal(ApplyResultKind.Refused, result.Kind);
         Assert.Equal(kernel, await KernelTextAsync());
         Assert.Equal(addresses, await Router.Backend.ReadAddressesAsync(Ct));
-        Assert.Equal(_secondInventory, (await Inventory.CaptureAsync(Ct)).ToJson());
+        Assert.Equal(_secondInventory, (await Store.CaptureAsync(Ct)).ToJson());
     }
 
     // A rollback replaces the whole inventory, so an edit made after its preview (not in the list it showed) must refuse it.
@@ -122,12 +123,12 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
     {
         await TwoRevisionsAsync();
         var preview = await Engine.PreviewRollbackAsync(_first, Ct);
-        var carol = await Inventory.CreateClientAsync(Make.Client("Carol", "192.168.1.4"), Actors.Admin, Ct);
+        var carol = await Clients.CreateAsync(Make.Client("Carol", "192.168.1.4"), Actors.Admin, Ct);
 
         var result = await Engine.RollbackAsync(_first, new ApplyRequest(Actors.OtherAdmin, "undo", preview.Fingerprint), Ct);
 
         Assert.Equal(ApplyResultKind.Refused, result.Kind);
-        Assert.NotNull(await Inventory.GetClientAsync(carol, Ct));
+        Assert.NotNull(await Clients.GetAsync(carol, Ct));
     }
 
     [Fact]
@@ -137,7 +138,7 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         await JumpSecondAsync();
         var failed = (await ApplyWhileSomeoneDeletesTheJumpAsync()).RevisionId!.Value;
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Engine.PreviewRollbackAsync(failed, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Engine.PreviewRollbackAsync(failed, Ct));
 
         Assert.Equal($"Revision {failed} was never in effect (failed, previous state restored); roll back to one that was.", refusal.Message);
     }
@@ -148,8 +149,8 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         await TwoRevisionsAsync();
         var preview = await Engine.PreviewRollbackAsync(_first, Ct);
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Engine.RollbackAsync(_first, new ApplyRequest(Actors.Viewer, "undo", preview.Fingerprint), Ct));
+        await Assert.ThrowsAsync<Forbidden>(() => Engine.RollbackAsync(_first, new ApplyRequest(Actors.Viewer, "undo", preview.Fingerprint), Ct));
 
-        Assert.Equal(_secondInventory, (await Inventory.CaptureAsync(Ct)).ToJson());
+        Assert.Equal(_secondInventory, (await Store.CaptureAsync(Ct)).ToJson());
     }
 }

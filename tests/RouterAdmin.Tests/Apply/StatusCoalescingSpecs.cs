@@ -20,7 +20,7 @@ public sealed class StatusCoalescingSpecs : ApplyEngineSpecs
         const int burst = 25;
         for (var i = 0; i < burst; i++)
         {
-            await Inventory.CreateClientAsync(Make.Client($"Employee {i}", $"192.168.1.{20 + i}"), Actors.Admin, Ct);
+            await Clients.CreateAsync(Make.Client($"Employee {i}", $"192.168.1.{20 + i}"), Actors.Admin, Ct);
             // The first edit's refresh is now inside its read; all the others arrive while it is there.
             if (i == 0) await reading.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         }
@@ -31,6 +31,6 @@ public sealed class StatusCoalescingSpecs : ApplyEngineSpecs
 
         Assert.Equal(2, monitor.Reads - readsBefore);
         Assert.False(monitor.Current!.InSync);
-        Assert.Equal(burst, (await Inventory.CountAsync(Ct)).Clients);
+        Assert.Equal(burst, (await Store.CountAsync(Ct)).Clients);
     }
 }

@@ -1,4 +1,5 @@
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -12,19 +13,19 @@ public sealed class AuditSpecs : InventorySpecs
     {
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         Clock.Advance(TimeSpan.FromMinutes(1));
-        var nine = await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.9", bindOnWan: true), Actors.OtherAdmin, Ct);
+        var nine = await Addresses.CreateAsync(Make.External("203.0.113.9", bindOnWan: true), Actors.OtherAdmin, Ct);
         var ten = await AddExternalAsync("203.0.113.10");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
-        var assignment = (await Inventory.AssignFreeAsync(alice, vpn, Actors.OtherAdmin, Ct)).Id;
-        await Inventory.ReassignAsync(assignment, ten, Actors.Admin, Ct);
-        await Inventory.UnassignAsync(assignment, Actors.Admin, Ct);
-        await Inventory.UpdateClientAsync(alice, Make.Client("Alice B.", "192.168.1.2", enabled: false), Actors.Admin, Ct);
-        await Inventory.UpdateExternalAddressAsync(nine, Make.External("203.0.113.9", bindOnWan: false), Actors.Admin, Ct);
-        await Inventory.UpdateEndpointAsync(vpn, Make.Endpoint("Contivity 2", "198.51.100.10"), Actors.Admin, Ct);
-        await Inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "192.168.1.0/24", ManageMasquerade = true }, Actors.Admin, Ct);
-        await Inventory.DeleteEndpointAsync(vpn, 0, Actors.Admin, Ct);
-        await Inventory.DeleteExternalAddressAsync(ten, 0, Actors.Admin, Ct);
-        await Inventory.DeleteClientAsync(alice, 0, Actors.Admin, Ct);
+        var assignment = (await Assignments.AssignFreeAsync(alice, vpn, Actors.OtherAdmin, Ct)).Id;
+        await Assignments.ReassignAsync(assignment, ten, Actors.Admin, Ct);
+        await Assignments.UnassignAsync(assignment, Actors.Admin, Ct);
+        await Clients.UpdateAsync(alice, Make.Client("Alice B.", "192.168.1.2", enabled: false), Actors.Admin, Ct);
+        await Addresses.UpdateAsync(nine, Make.External("203.0.113.9", bindOnWan: false), Actors.Admin, Ct);
+        await Endpoints.UpdateAsync(vpn, Make.Endpoint("Contivity 2", "198.51.100.10"), Actors.Admin, Ct);
+        await Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "192.168.1.0/24", ManageMasquerade = true }, Actors.Admin, Ct);
+        await Endpoints.DeleteAsync(vpn, 0, Actors.Admin, Ct);
+        await Addresses.DeleteAsync(ten, 0, Actors.Admin, Ct);
+        await Clients.DeleteAsync(alice, 0, Actors.Admin, Ct);
 
         var audit = await AuditAsync();
 
@@ -56,9 +57,9 @@ public sealed class AuditSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
-        await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
 
-        await Inventory.DeleteClientAsync(alice, 1, Actors.OtherAdmin, Ct);
+        await Clients.DeleteAsync(alice, 1, Actors.OtherAdmin, Ct);
 
         var entry = (await AuditAsync())[^1];
         Assert.Equal(("otto", "client.delete", "192.168.1.2; with it: Alice → Contivity via 203.0.113.9"), (entry.Actor, entry.Action, entry.Details));
@@ -70,7 +71,7 @@ public sealed class AuditSpecs : InventorySpecs
         await AddClientAsync("Alice", "192.168.1.2");
         var before = (await AuditAsync()).Count;
 
-        await Assert.ThrowsAsync<InventoryValidationException>(() => AddClientAsync("Bob", "192.168.1.2"));
+        await Assert.ThrowsAsync<InvalidInput>(() => AddClientAsync("Bob", "192.168.1.2"));
 
         Assert.Equal(before, (await AuditAsync()).Count);
     }

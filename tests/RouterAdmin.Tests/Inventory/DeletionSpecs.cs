@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -44,7 +45,7 @@ public sealed class DeletionSpecs : InventorySpecs
     [Fact]
     public async Task The_deletion_impact_names_every_assignment_that_goes_with_a_client()
     {
-        var impact = await Inventory.GetClientDeletionImpactAsync(_alice, Ct);
+        var impact = await Clients.GetDeletionImpactAsync(_alice, Ct);
 
         Assert.Equal("client Alice (192.168.1.2)", impact.What);
         Assert.Equal(["Alice → Contivity via 203.0.113.9", "Alice → Other VPN via 203.0.113.10"], impact.AssignmentsRemoved.Order(StringComparer.Ordinal));
@@ -53,9 +54,9 @@ public sealed class DeletionSpecs : InventorySpecs
     [Fact]
     public async Task Deleting_a_client_with_the_acknowledged_count_takes_its_assignments_with_it()
     {
-        await Inventory.DeleteClientAsync(_alice, acknowledgedAssignments: 2, Actors.Admin, Ct);
+        await Clients.DeleteAsync(_alice, acknowledgedAssignments: 2, Actors.Admin, Ct);
 
-        Assert.Null(await Inventory.GetClientAsync(_alice, Ct));
+        Assert.Null(await Clients.GetAsync(_alice, Ct));
         Assert.Equal(1, await AssignmentCountAsync());
         await AssertNoDanglingAssignmentAsync();
     }
@@ -63,9 +64,9 @@ public sealed class DeletionSpecs : InventorySpecs
     [Fact]
     public async Task Deleting_an_external_address_with_the_acknowledged_count_takes_its_assignments_with_it()
     {
-        var impact = await Inventory.GetExternalAddressDeletionImpactAsync(_ten, Ct);
+        var impact = await Addresses.GetDeletionImpactAsync(_ten, Ct);
 
-        await Inventory.DeleteExternalAddressAsync(_ten, impact.AssignmentsRemoved.Count, Actors.Admin, Ct);
+        await Addresses.DeleteAsync(_ten, impact.AssignmentsRemoved.Count, Actors.Admin, Ct);
 
         Assert.Equal(2, impact.AssignmentsRemoved.Count);
         Assert.Equal(1, await AssignmentCountAsync());
@@ -75,9 +76,9 @@ public sealed class DeletionSpecs : InventorySpecs
     [Fact]
     public async Task Deleting_an_endpoint_with_the_acknowledged_count_takes_its_assignments_with_it()
     {
-        var impact = await Inventory.GetEndpointDeletionImpactAsync(_contivity, Ct);
+        var impact = await Endpoints.GetDeletionImpactAsync(_contivity, Ct);
 
-        await Inventory.DeleteEndpointAsync(_contivity, impact.AssignmentsRemoved.Count, Actors.Admin, Ct);
+        await Endpoints.DeleteAsync(_contivity, impact.AssignmentsRemoved.Count, Actors.Admin, Ct);
 
         Assert.Equal("VPN endpoint Contivity (198.51.100.10)", impact.What);
         Assert.Equal(2, impact.AssignmentsRemoved.Count);
@@ -88,12 +89,12 @@ public sealed class DeletionSpecs : InventorySpecs
     [Fact]
     public async Task A_stale_count_is_refused_and_nothing_is_deleted()
     {
-        var shown = await Inventory.GetClientDeletionImpactAsync(_bob, Ct); // 1 assignment
+        var shown = await Clients.GetDeletionImpactAsync(_bob, Ct); // 1 assignment
         await AssignAsync(_bob, _other, _nine); // meanwhile another administrator adds one
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() =>
-            Inventory.DeleteClientAsync(_bob, shown.AssignmentsRemoved.Count, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() =>
+            Clients.DeleteAsync(_bob, shown.AssignmentsRemoved.Count, Actors.Admin, Ct));
 
         Assert.Equal("This now takes 2 assignment(s) with it, not 1 as shown; nothing was deleted. Look again and confirm.", refusal.Message);
         Assert.Equal(before, await InventoryJsonAsync());
@@ -109,11 +110,11 @@ public sealed class DeletionSpecs : InventorySpecs
 
         Task Delete() => kind switch
         {
-            "client" => Inventory.DeleteClientAsync(_alice, 0, Actors.Admin, Ct),
-            "external" => Inventory.DeleteExternalAddressAsync(_ten, 0, Actors.Admin, Ct),
-            _ => Inventory.DeleteEndpointAsync(_contivity, 0, Actors.Admin, Ct),
+            "client" => Clients.DeleteAsync(_alice, 0, Actors.Admin, Ct),
+            "external" => Addresses.DeleteAsync(_ten, 0, Actors.Admin, Ct),
+            _ => Endpoints.DeleteAsync(_contivity, 0, Actors.Admin, Ct),
         };
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(Delete);
+        var refusal = await Assert.ThrowsAsync<Conflict>(Delete);
 
         Assert.Contains("nothing was deleted", refusal.Message);
         Assert.Equal(before, await InventoryJsonAsync());
@@ -122,9 +123,9 @@ public sealed class DeletionSpecs : InventorySpecs
     [Fact]
     public async Task Deleting_something_already_gone_says_so()
     {
-        await Inventory.DeleteEndpointAsync(_other, 1, Actors.OtherAdmin, Ct);
+        await Endpoints.DeleteAsync(_other, 1, Actors.OtherAdmin, Ct);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Inventory.DeleteEndpointAsync(_other, 1, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Endpoints.DeleteAsync(_other, 1, Actors.Admin, Ct));
 
         Assert.Equal("That VPN endpoint no longer exists; another administrator may have deleted it. Reload the page.", refusal.Message);
     }

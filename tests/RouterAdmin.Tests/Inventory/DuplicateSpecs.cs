@@ -1,4 +1,5 @@
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -13,12 +14,12 @@ public sealed class DuplicateSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() => AddClientAsync("Bob", "192.168.1.2"));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() => AddClientAsync("Bob", "192.168.1.2"));
 
         Assert.Equal([nameof(ClientDraft.LanAddress)], refusal.Errors.ByField.Keys);
         Assert.Equal("192.168.1.2 is already used by client Alice.", refusal.Errors.For(nameof(ClientDraft.LanAddress)));
         Assert.Equal(before, await InventoryJsonAsync());
-        Assert.Equal("Alice", (await Inventory.GetClientAsync(alice, Ct))!.Name);
+        Assert.Equal("Alice", (await Clients.GetAsync(alice, Ct))!.Name);
     }
 
     [Fact]
@@ -28,8 +29,8 @@ public sealed class DuplicateSpecs : InventorySpecs
         var bob = await AddClientAsync("Bob", "192.168.1.3");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.UpdateClientAsync(bob, Make.Client("Bob", "192.168.1.2"), Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Clients.UpdateAsync(bob, Make.Client("Bob", "192.168.1.2"), Actors.Admin, Ct));
 
         Assert.Equal("192.168.1.2 is already used by client Alice.", refusal.Errors.For(nameof(ClientDraft.LanAddress)));
         Assert.Equal(before, await InventoryJsonAsync());
@@ -38,16 +39,16 @@ public sealed class DuplicateSpecs : InventorySpecs
     [Fact]
     public async Task A_second_external_address_with_the_same_address_is_refused_and_the_first_is_untouched()
     {
-        var first = await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", notes: "first"), Actors.Admin, Ct);
+        var first = await Addresses.CreateAsync(Make.External("203.0.113.2", notes: "first"), Actors.Admin, Ct);
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", "eth2", notes: "second"), Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Addresses.CreateAsync(Make.External("203.0.113.2", "eth2", notes: "second"), Actors.Admin, Ct));
 
         Assert.Equal([nameof(ExternalAddressDraft.Address)], refusal.Errors.ByField.Keys);
         Assert.Equal("203.0.113.2 is already in the list.", refusal.Errors.For(nameof(ExternalAddressDraft.Address)));
         Assert.Equal(before, await InventoryJsonAsync());
-        Assert.Equal("first", (await Inventory.GetExternalAddressAsync(first, Ct))!.Notes);
+        Assert.Equal("first", (await Addresses.GetDraftAsync(first, Ct))!.Notes);
     }
 
     [Fact]
@@ -57,8 +58,8 @@ public sealed class DuplicateSpecs : InventorySpecs
         var other = await AddExternalAsync("203.0.113.3");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() =>
-            Inventory.UpdateExternalAddressAsync(other, Make.External("203.0.113.2"), Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() =>
+            Addresses.UpdateAsync(other, Make.External("203.0.113.2"), Actors.Admin, Ct));
 
         Assert.Equal("203.0.113.2 is already in the list.", refusal.Errors.For(nameof(ExternalAddressDraft.Address)));
         Assert.Equal(before, await InventoryJsonAsync());
@@ -70,7 +71,7 @@ public sealed class DuplicateSpecs : InventorySpecs
         await AddEndpointAsync("Contivity", "198.51.100.10");
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() => AddEndpointAsync("Again", "198.51.100.10/32"));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() => AddEndpointAsync("Again", "198.51.100.10/32"));
 
         Assert.Equal("198.51.100.10 is already the endpoint Contivity.", refusal.Errors.For(nameof(EndpointDraft.Destination)));
         Assert.Equal(before, await InventoryJsonAsync());
@@ -83,7 +84,7 @@ public sealed class DuplicateSpecs : InventorySpecs
     {
         await AddEndpointAsync("Contivity", "198.51.100.10");
 
-        var refusal = await Assert.ThrowsAsync<InventoryValidationException>(() => AddEndpointAsync("Cluster", destination));
+        var refusal = await Assert.ThrowsAsync<InvalidInput>(() => AddEndpointAsync("Cluster", destination));
 
         Assert.Equal($"{destination} overlaps the endpoint Contivity (198.51.100.10).", refusal.Errors.For(nameof(EndpointDraft.Destination)));
     }
@@ -95,6 +96,6 @@ public sealed class DuplicateSpecs : InventorySpecs
 
         await AddClientAsync("Laptop", "192.168.1.3");
 
-        Assert.Equal(2, (await Inventory.GetClientsAsync(new PageRequest(0, 10, "Laptop"), Ct)).Total);
+        Assert.Equal(2, (await Clients.GetPageAsync(new PageRequest(0, 10, "Laptop"), Ct)).Total);
     }
 }

@@ -1,4 +1,5 @@
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -19,7 +20,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AddExternalAsync("203.0.113.100");
         await AddExternalAsync("203.0.113.9");
 
-        var assignment = await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        var assignment = await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
 
         Assert.Equal("203.0.113.9", assignment.ExternalAddress);
         Assert.Equal(("Alice", "192.168.1.2", "Contivity", "198.51.100.10", InventorySpecs.Start), (assignment.ClientName, assignment.ClientAddress, assignment.EndpointName, assignment.Destination, assignment.AssignedAt));
@@ -34,7 +35,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AddExternalAsync("203.0.20.1");
         await AddExternalAsync("100.64.0.2");
 
-        Assert.Equal("100.64.0.2", (await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct)).ExternalAddress);
+        Assert.Equal("100.64.0.2", (await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct)).ExternalAddress);
     }
 
     [Fact]
@@ -45,9 +46,9 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
-        await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
 
-        var bobs = await Inventory.AssignFreeAsync(bob, vpn, Actors.Admin, Ct);
+        var bobs = await Assignments.AssignFreeAsync(bob, vpn, Actors.Admin, Ct);
 
         Assert.Equal("203.0.113.10", bobs.ExternalAddress);
     }
@@ -61,8 +62,8 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var other = await AddEndpointAsync("Other VPN", "198.51.100.20");
         await AddExternalAsync("203.0.113.9");
 
-        var alices = await Inventory.AssignFreeAsync(alice, contivity, Actors.Admin, Ct);
-        var bobs = await Inventory.AssignFreeAsync(bob, other, Actors.Admin, Ct);
+        var alices = await Assignments.AssignFreeAsync(alice, contivity, Actors.Admin, Ct);
+        var bobs = await Assignments.AssignFreeAsync(bob, other, Actors.Admin, Ct);
 
         Assert.Equal(("203.0.113.9", "203.0.113.9"), (alices.ExternalAddress, bobs.ExternalAddress));
     }
@@ -78,9 +79,9 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var nine = await AddExternalAsync("203.0.113.9");
         await AssignAsync(alice, contivity, nine);
 
-        var forBobToContivity = await Inventory.GetFreeAddressesAsync(contivity, bob, Ct);
-        var forBobToOther = await Inventory.GetFreeAddressesAsync(other, bob, Ct);
-        var forAliceToContivity = await Inventory.GetFreeAddressesAsync(contivity, alice, Ct);
+        var forBobToContivity = await Assignments.GetFreeAddressesAsync(contivity, bob, Ct);
+        var forBobToOther = await Assignments.GetFreeAddressesAsync(other, bob, Ct);
+        var forAliceToContivity = await Assignments.GetFreeAddressesAsync(contivity, alice, Ct);
 
         Assert.Equal(["203.0.113.10"], forBobToContivity.Select(a => a.Address));
         Assert.Equal(["203.0.113.9", "203.0.113.10"], forBobToOther.Select(a => a.Address));
@@ -95,10 +96,10 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var bob = await AddClientAsync("Bob", "192.168.1.3");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
-        await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<NoFreeAddressException>(() => Inventory.AssignFreeAsync(bob, vpn, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<NoFreeAddress>(() => Assignments.AssignFreeAsync(bob, vpn, Actors.Admin, Ct));
 
         Assert.Equal("No external address is free for Contivity: all 1 are in use. Add an external address, or free one by unassigning.", refusal.Message);
         Assert.Equal("Contivity", refusal.EndpointName);
@@ -111,7 +112,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
 
-        var refusal = await Assert.ThrowsAsync<NoFreeAddressException>(() => Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<NoFreeAddress>(() => Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
 
         Assert.Equal("No external address exists yet, so none is free for Contivity. Add an external address first.", refusal.Message);
     }
@@ -123,9 +124,9 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
-        await Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Inventory.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct));
 
         Assert.Equal("Alice already leaves from 203.0.113.9 towards Contivity; change that assignment instead.", refusal.Message);
     }
@@ -140,7 +141,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AssignAsync(alice, vpn, nine);
         var before = await InventoryJsonAsync();
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Inventory.AssignAsync(bob, vpn, nine, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Assignments.AssignAsync(bob, vpn, nine, Actors.Admin, Ct));
 
         Assert.Contains("203.0.113.9", refusal.Message);
         Assert.Contains("pick another free address", refusal.Message);
@@ -158,7 +159,7 @@ public sealed class FreeAddressSpecs : InventorySpecs
         await AssignAsync(alice, vpn, nine);
         var bobs = await AssignAsync(bob, vpn, ten);
 
-        var refusal = await Assert.ThrowsAsync<InventoryConflictException>(() => Inventory.ReassignAsync(bobs, nine, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<Conflict>(() => Assignments.ReassignAsync(bobs, nine, Actors.Admin, Ct));
 
         Assert.Equal("203.0.113.9 already serves Alice towards Contivity; pick a free address.", refusal.Message);
     }
@@ -172,13 +173,13 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var ten = await AddExternalAsync("203.0.113.10");
         var assignment = await AssignAsync(alice, vpn, nine);
 
-        await Inventory.ReassignAsync(assignment, ten, Actors.Admin, Ct);
-        var moved = (await Inventory.GetClientAsync(alice, Ct))!.Assignments.Single().ExternalAddress;
-        await Inventory.UnassignAsync(assignment, Actors.Admin, Ct);
+        await Assignments.ReassignAsync(assignment, ten, Actors.Admin, Ct);
+        var moved = (await Clients.GetAsync(alice, Ct))!.Assignments.Single().ExternalAddress;
+        await Assignments.UnassignAsync(assignment, Actors.Admin, Ct);
 
         Assert.Equal("203.0.113.10", moved);
-        Assert.Empty((await Inventory.GetClientAsync(alice, Ct))!.Assignments);
-        Assert.Equal(["203.0.113.9", "203.0.113.10"], (await Inventory.GetFreeAddressesAsync(vpn, null, Ct)).Select(a => a.Address));
+        Assert.Empty((await Clients.GetAsync(alice, Ct))!.Assignments);
+        Assert.Equal(["203.0.113.9", "203.0.113.10"], (await Assignments.GetFreeAddressesAsync(vpn, null, Ct)).Select(a => a.Address));
     }
 
     [Fact]
@@ -190,8 +191,8 @@ public sealed class FreeAddressSpecs : InventorySpecs
         var nine = await AddExternalAsync("203.0.113.9");
         await AssignAsync(alice, vpn, nine);
 
-        var details = await Inventory.GetEndpointAsync(vpn, Ct);
-        var row = Assert.Single(await Inventory.GetEndpointsAsync(null, Ct));
+        var details = await Endpoints.GetAsync(vpn, Ct);
+        var row = Assert.Single(await Endpoints.ListAsync(null, Ct));
 
         Assert.Equal((1, 2), (details!.Used, details.Total));
         Assert.Equal((1, 2), (row.Used, row.Total));

@@ -19,7 +19,7 @@ public sealed class ListingSpecs : InventorySpecs
     }
 
     private async Task<string[]> ClientNamesAsync(PageRequest request) =>
-        (await Inventory.GetClientsAsync(request, Ct)).Items.Select(c => c.Name).ToArray();
+        (await Clients.GetPageAsync(request, Ct)).Items.Select(c => c.Name).ToArray();
 
     [Fact]
     public async Task Clients_sorted_by_address_go_in_numeric_order_both_ways()
@@ -37,7 +37,7 @@ public sealed class ListingSpecs : InventorySpecs
     [Fact]
     public async Task External_addresses_are_listed_in_numeric_order()
     {
-        var page = await Inventory.GetExternalAddressesAsync(new PageRequest(0, 10), Ct);
+        var page = await Addresses.GetPageAsync(new PageRequest(0, 10), Ct);
 
         Assert.Equal(["203.0.113.9", "203.0.113.10", "203.0.113.100"], page.Items.Select(a => a.Address));
     }
@@ -56,7 +56,7 @@ public sealed class ListingSpecs : InventorySpecs
     [Fact]
     public async Task Paging_returns_one_page_and_the_total()
     {
-        var page = await Inventory.GetClientsAsync(new PageRequest(1, 2), Ct);
+        var page = await Clients.GetPageAsync(new PageRequest(1, 2), Ct);
 
         Assert.Equal(["Carol"], page.Items.Select(c => c.Name));
         Assert.Equal(3, page.Total);

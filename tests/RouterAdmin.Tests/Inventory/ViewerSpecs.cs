@@ -1,5 +1,6 @@
 using System.Reflection;
 using RouterAdmin.Inventory;
+using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 using RouterAdmin.Tests.Support;
 using Xunit;
@@ -11,23 +12,25 @@ public sealed class ViewerSpecs : InventorySpecs
 {
     private sealed record Ids(int Alice, int Bob, int Nine, int Ten, int Vpn, int Assignment);
 
-    private static readonly Dictionary<string, Func<InventoryService, Ids, Actor, Task>> Mutations = new()
+    private static readonly Dictionary<string, Func<InventoryServices, Ids, Actor, Task>> Mutations = new()
     {
-        [nameof(InventoryService.UpdateSettingsAsync)] = (s, _, a) => s.UpdateSettingsAsync(new SettingsDraft { WanInterface = "wan0", LanSubnet = "192.168.0.0/16" }, a, Ct),
-        [nameof(InventoryService.CreateClientAsync)] = (s, _, a) => s.CreateClientAsync(Make.Client("Mallory", "192.168.1.66"), a, Ct),
-        [nameof(InventoryService.UpdateClientAsync)] = (s, i, a) => s.UpdateClientAsync(i.Alice, Make.Client("Renamed", "192.168.1.2"), a, Ct),
-        [nameof(InventoryService.DeleteClientAsync)] = (s, i, a) => s.DeleteClientAsync(i.Alice, 1, a, Ct),
-        [nameof(InventoryService.CreateExternalAddressAsync)] = (s, _, a) => s.CreateExternalAddressAsync(Make.External("203.0.113.66"), a, Ct),
-        [nameof(InventoryService.UpdateExternalAddressAsync)] = (s, i, a) => s.UpdateExternalAddressAsync(i.Ten, Make.External("203.0.113.66"), a, Ct),
-        [nameof(InventoryService.DeleteExternalAddressAsync)] = (s, i, a) => s.DeleteExternalAddressAsync(i.Nine, 1, a, Ct),
-        [nameof(InventoryService.CreateEndpointAsync)] = (s, _, a) => s.CreateEndpointAsync(Make.Endpoint("Evil", "198.51.100.66"), a, Ct),
-        [nameof(InventoryService.UpdateEndpointAsync)] = (s, i, a) => s.UpdateEndpointAsync(i.Vpn, Make.Endpoint("Renamed", "198.51.100.10"), a, Ct),
-        [nameof(InventoryService.DeleteEndpointAsync)] = (s, i, a) => s.DeleteEndpointAsync(i.Vpn, 1, a, Ct),
-        [nameof(InventoryService.AssignFreeAsync)] = (s, i, a) => s.AssignFreeAsync(i.Bob, i.Vpn, a, Ct),
-        [nameof(InventoryService.AssignAsync)] = (s, i, a) => s.AssignAsync(i.Bob, i.Vpn, i.Ten, a, Ct),
-        [nameof(InventoryService.ReassignAsync)] = (s, i, a) => s.ReassignAsync(i.Assignment, i.Ten, a, Ct),
-        [nameof(InventoryService.UnassignAsync)] = (s, i, a) => s.UnassignAsync(i.Assignment, a, Ct),
+        [Key<SettingsService>(nameof(SettingsService.UpdateAsync))] = (s, _, a) => s.Settings.UpdateAsync(new SettingsDraft { WanInterface = "wan0", LanSubnet = "192.168.0.0/16" }, a, Ct),
+        [Key<ClientService>(nameof(ClientService.CreateAsync))] = (s, _, a) => s.Clients.CreateAsync(Make.Client("Mallory", "192.168.1.66"), a, Ct),
+        [Key<ClientService>(nameof(ClientService.UpdateAsync))] = (s, i, a) => s.Clients.UpdateAsync(i.Alice, Make.Client("Renamed", "192.168.1.2"), a, Ct),
+        [Key<ClientService>(nameof(ClientService.DeleteAsync))] = (s, i, a) => s.Clients.DeleteAsync(i.Alice, 1, a, Ct),
+        [Key<ExternalAddressService>(nameof(ExternalAddressService.CreateAsync))] = (s, _, a) => s.Addresses.CreateAsync(Make.External("203.0.113.66"), a, Ct),
+        [Key<ExternalAddressService>(nameof(ExternalAddressService.UpdateAsync))] = (s, i, a) => s.Addresses.UpdateAsync(i.Ten, Make.External("203.0.113.66"), a, Ct),
+        [Key<ExternalAddressService>(nameof(ExternalAddressService.DeleteAsync))] = (s, i, a) => s.Addresses.DeleteAsync(i.Nine, 1, a, Ct),
+        [Key<EndpointService>(nameof(EndpointService.CreateAsync))] = (s, _, a) => s.Endpoints.CreateAsync(Make.Endpoint("Evil", "198.51.100.66"), a, Ct),
+        [Key<EndpointService>(nameof(EndpointService.UpdateAsync))] = (s, i, a) => s.Endpoints.UpdateAsync(i.Vpn, Make.Endpoint("Renamed", "198.51.100.10"), a, Ct),
+        [Key<EndpointService>(nameof(EndpointService.DeleteAsync))] = (s, i, a) => s.Endpoints.DeleteAsync(i.Vpn, 1, a, Ct),
+        [Key<AssignmentService>(nameof(AssignmentService.AssignFreeAsync))] = (s, i, a) => s.Assignments.AssignFreeAsync(i.Bob, i.Vpn, a, Ct),
+        [Key<AssignmentService>(nameof(AssignmentService.AssignAsync))] = (s, i, a) => s.Assignments.AssignAsync(i.Bob, i.Vpn, i.Ten, a, Ct),
+        [Key<AssignmentService>(nameof(AssignmentService.ReassignAsync))] = (s, i, a) => s.Assignments.ReassignAsync(i.Assignment, i.Ten, a, Ct),
+        [Key<AssignmentService>(nameof(AssignmentService.UnassignAsync))] = (s, i, a) => s.Assignments.UnassignAsync(i.Assignment, a, Ct),
     };
+
+    private static string Key<TService>(string method) => $"{typeof(TService).Name}.{method}";
 
     public static TheoryData<string> MutatingMethods => new(Mutations.Keys);
 
@@ -49,9 +52,9 @@ public sealed class ViewerSpecs : InventorySpecs
         var inventory = await InventoryJsonAsync();
         var audit = (await AuditAsync()).Count;
         var raised = false;
-        Inventory.Changed += () => raised = true;
+        using var subscription = Inventory.Changes.NotifyOnChange(() => raised = true);
 
-        var refusal = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Mutations[method](Inventory, ids, Actors.Viewer));
+        var refusal = await Assert.ThrowsAsync<Forbidden>(() => Mutations[method](Inventory, ids, Actors.Viewer));
 
         Assert.Equal("vera is a viewer and cannot change the router or its inventory.", refusal.Message);
         Assert.Equal(inventory, await InventoryJsonAsync());
@@ -74,9 +77,11 @@ public sealed class ViewerSpecs : InventorySpecs
     [Fact]
     public void Every_method_that_takes_an_actor_is_covered_here()
     {
-        var takingAnActor = typeof(InventoryService).GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(Actor)))
-            .Select(m => m.Name)
+        var takingAnActor = typeof(InventoryStore).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == typeof(InventoryStore).Namespace)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(Actor)))
+                .Select(m => $"{t.Name}.{m.Name}"))
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(takingAnActor, Mutations.Keys.Order(StringComparer.Ordinal));

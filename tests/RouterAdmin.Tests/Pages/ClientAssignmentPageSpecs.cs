@@ -42,7 +42,7 @@ public sealed class ClientAssignmentPageSpecs : PageSpecs
         var bob = await AddClientAsync("Bob", "192.168.1.3");
         await AddExternalAsync("203.0.113.9");
         var cut = await OpenAliceAsync();
-        await Inventory.AssignFreeAsync(bob, _vpn, Support.Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(bob, _vpn, Support.Actors.Admin, Ct);
 
         await cut.Find("[data-testid=assign-free]").ClickAsync(new());
 

@@ -15,7 +15,7 @@ public sealed class ClientsPageSpecs : PageSpecs
         await AddClientAsync("Bob", "192.168.1.10");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
-        await Inventory.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
 
         var cut = Render<Clients>();
 

@@ -32,7 +32,7 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
         Services.AddSingleton(_router.Get<ActivityReader>());
         Services.AddSingleton(_router.Get<ImportService>());
         Services.AddSingleton(_router.Get<ApplyEngine>());
-        Services.AddSingleton(_router.Get<InventoryService>());
+        Services.AddSingleton(_router.Store);
         Services.AddSingleton(_router.Get<HistoryService>());
         Services.AddScoped<CurrentUser>();
         AddAuthorization().SetAuthorized("ada").SetRoles(nameof(UserRole.Admin));
@@ -47,11 +47,10 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
     [Fact]
     public async Task One_view_of_the_dashboard_with_activity_reads_the_router_once()
     {
-        var inventory = _router.Inventory;
-        var alice = await inventory.CreateClientAsync(Make.Client("Alice", "192.168.1.2"), Actors.Admin, Ct);
-        var vpn = await inventory.CreateEndpointAsync(Make.Endpoint("Contivity", "198.51.100.10"), Actors.Admin, Ct);
-        var external = await inventory.CreateExternalAddressAsync(Make.External("203.0.113.2"), Actors.Admin, Ct);
-        await inventory.AssignAsync(alice, vpn, external, Actors.Admin, Ct);
+        var alice = await _router.Clients.CreateAsync(Make.Client("Alice", "192.168.1.2"), Actors.Admin, Ct);
+        var vpn = await _router.Endpoints.CreateAsync(Make.Endpoint("Contivity", "198.51.100.10"), Actors.Admin, Ct);
+        var external = await _router.Addresses.CreateAsync(Make.External("203.0.113.2"), Actors.Admin, Ct);
+        await _router.Assignments.AssignAsync(alice, vpn, external, Actors.Admin, Ct);
         var preview = await _router.Engine.PreviewApplyAsync(Ct);
         await _router.Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "Alice's VPN", preview.Fingerprint), Ct);
         await _router.Get<FirewallStatusMonitor>().RequestRefresh();

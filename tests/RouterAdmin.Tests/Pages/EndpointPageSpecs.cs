@@ -18,9 +18,9 @@ public sealed class EndpointPageSpecs : PageSpecs
         await AddExternalAsync("203.0.113.10");
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.11");
-        await Inventory.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
-        await Inventory.AssignFreeAsync(bob, vpn, Support.Actors.Admin, Ct);
-        await Inventory.AssignFreeAsync(alice, other, Support.Actors.Admin, Ct); // another endpoint: not counted here
+        await Assignments.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(bob, vpn, Support.Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, other, Support.Actors.Admin, Ct); // another endpoint: not counted here
 
         var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
 
@@ -46,7 +46,7 @@ public sealed class EndpointPageSpecs : PageSpecs
         var alice = await AddClientAsync("Alice", "192.168.1.2");
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
-        await Inventory.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
 
         var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
 

@@ -15,10 +15,10 @@ public sealed class HostileRenderingSpecs : PageSpecs
     public async Task Script_and_markup_in_names_and_notes_are_rendered_inert_on_every_page_that_shows_them()
     {
         SignInAsAdmin();
-        var vpn = await Inventory.CreateEndpointAsync(Make.Endpoint(Image, "198.51.100.10", notes: Script), Actors.Admin, Ct);
-        var client = await Inventory.CreateClientAsync(Make.Client(Script, "192.168.1.2", notes: Image), Actors.Admin, Ct);
-        var address = await Inventory.CreateExternalAddressAsync(Make.External("203.0.113.2", notes: Script), Actors.Admin, Ct);
-        await Inventory.AssignAsync(client, vpn, address, Actors.Admin, Ct);
+        var vpn = await Endpoints.CreateAsync(Make.Endpoint(Image, "198.51.100.10", notes: Script), Actors.Admin, Ct);
+        var client = await Clients.CreateAsync(Make.Client(Script, "192.168.1.2", notes: Image), Actors.Admin, Ct);
+        var address = await Addresses.CreateAsync(Make.External("203.0.113.2", notes: Script), Actors.Admin, Ct);
+        await Assignments.AssignAsync(client, vpn, address, Actors.Admin, Ct);
 
         var pages = new IRenderedComponent<Microsoft.AspNetCore.Components.IComponent>[]
         {

@@ -16,7 +16,13 @@ namespace RouterAdmin.Tests.Pages;
 public abstract class PageSpecs : BunitContext, IAsyncLifetime
 {
     protected TestDatabase Database { get; private set; } = null!;
-    protected InventoryService Inventory { get; private set; } = null!;
+    protected InventoryServices Inventory { get; private set; } = null!;
+    protected ClientService Clients => Inventory.Clients;
+    protected ExternalAddressService Addresses => Inventory.Addresses;
+    protected EndpointService Endpoints => Inventory.Endpoints;
+    protected AssignmentService Assignments => Inventory.Assignments;
+    protected SettingsService Settings => Inventory.Settings;
+    protected InventoryStore Store => Inventory.Store;
     protected static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     protected PageSpecs()
@@ -28,14 +34,15 @@ public abstract class PageSpecs : BunitContext, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        Inventory = new InventoryService(Database.Factory, new FakeTimeProvider(InventorySpecs.Start));
-        Services.AddSingleton(Inventory);
+        Inventory = new InventoryServices(Database.Factory, new FakeTimeProvider(InventorySpecs.Start));
+        Inventory.AddTo(Services);
         Services.AddScoped<CurrentUser>();
     }
 
     protected override async ValueTask DisposeAsyncCore()
     {
         await base.DisposeAsyncCore();
+        Inventory?.Dispose();
         if (Database is not null) await Database.DisposeAsync();
     }
 
@@ -43,7 +50,7 @@ public abstract class PageSpecs : BunitContext, IAsyncLifetime
 
     protected void SignInAsViewer() => AddAuthorization().SetAuthorized("vera").SetRoles(nameof(UserRole.Viewer));
 
-    protected Task<int> AddClientAsync(string name, string lan) => Inventory.CreateClientAsync(Make.Client(name, lan), Actors.Admin, Ct);
-    protected Task<int> AddExternalAsync(string address) => Inventory.CreateExternalAddressAsync(Make.External(address), Actors.Admin, Ct);
-    protected Task<int> AddEndpointAsync(string name, string destination) => Inventory.CreateEndpointAsync(Make.Endpoint(name, destination), Actors.Admin, Ct);
+    protected Task<int> AddClientAsync(string name, string lan) => Clients.CreateAsync(Make.Client(name, lan), Actors.Admin, Ct);
+    protected Task<int> AddExternalAsync(string address) => Addresses.CreateAsync(Make.External(address), Actors.Admin, Ct);
+    protected Task<int> AddEndpointAsync(string name, string destination) => Endpoints.CreateAsync(Make.Endpoint(name, destination), Actors.Admin, Ct);
 }

@@ -59,7 +59,7 @@ public sealed class ViewerPageSpecs : PageSpecs
         var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
         await AddExternalAsync("203.0.113.9");
         await AddExternalAsync("203.0.113.10");
-        await Inventory.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+        await Assignments.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
 
         var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
 

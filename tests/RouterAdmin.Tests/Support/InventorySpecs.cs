@@ -16,35 +16,42 @@ public abstract class InventorySpecs : IAsyncLifetime
 
     protected TestDatabase Database { get; private set; } = null!;
     protected FakeTimeProvider Clock { get; } = new(Start);
-    protected InventoryService Inventory { get; private set; } = null!;
+    protected InventoryServices Inventory { get; private set; } = null!;
+    protected ClientService Clients => Inventory.Clients;
+    protected ExternalAddressService Addresses => Inventory.Addresses;
+    protected EndpointService Endpoints => Inventory.Endpoints;
+    protected AssignmentService Assignments => Inventory.Assignments;
+    protected SettingsService Settings => Inventory.Settings;
+    protected InventoryStore Store => Inventory.Store;
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public virtual async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        Inventory = new InventoryService(Database.Factory, Clock);
+        Inventory = new InventoryServices(Database.Factory, Clock);
     }
 
     public virtual async ValueTask DisposeAsync()
     {
+        Inventory.Dispose();
         await Database.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
     protected Task<int> AddClientAsync(string name, string lanAddress) =>
-        Inventory.CreateClientAsync(Make.Client(name, lanAddress), Actors.Admin, Ct);
+        Clients.CreateAsync(Make.Client(name, lanAddress), Actors.Admin, Ct);
 
     protected Task<int> AddExternalAsync(string address, bool bindOnWan = false) =>
-        Inventory.CreateExternalAddressAsync(Make.External(address, bindOnWan: bindOnWan), Actors.Admin, Ct);
+        Addresses.CreateAsync(Make.External(address, bindOnWan: bindOnWan), Actors.Admin, Ct);
 
     protected Task<int> AddEndpointAsync(string name, string destination) =>
-        Inventory.CreateEndpointAsync(Make.Endpoint(name, destination), Actors.Admin, Ct);
+        Endpoints.CreateAsync(Make.Endpoint(name, destination), Actors.Admin, Ct);
 
     protected async Task<int> AssignAsync(int clientId, int endpointId, int externalId) =>
-        (await Inventory.AssignAsync(clientId, endpointId, externalId, Actors.Admin, Ct)).Id;
+        (await Assignments.AssignAsync(clientId, endpointId, externalId, Actors.Admin, Ct)).Id;
 
     /// <summary>The whole inventory as JSON: equal before and after means nothing changed.</summary>
-    protected async Task<string> InventoryJsonAsync() => (await Inventory.CaptureAsync(Ct)).ToJson();
+    protected async Task<string> InventoryJsonAsync() => (await Store.CaptureAsync(Ct)).ToJson();
 
     protected async Task<List<AuditEntry>> AuditAsync()
     {

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Data;
+using RouterAdmin.Inventory;
 
 namespace RouterAdmin.Tests.Support;
 
@@ -61,7 +62,7 @@ public sealed class TestDatabase : IAsyncDisposable
     private static ServiceProvider FactoryServices(string file)
     {
         var services = new ServiceCollection();
-        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(DatabaseOptions.ConnectionString(file)));
+        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(DatabaseOptions.ConnectionString(file)).AddInventoryInterceptors());
         return services.BuildServiceProvider();
     }
 

@@ -62,7 +62,12 @@ public sealed class TestRouter : IAsyncDisposable
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public ApplyEngine Engine => Get<ApplyEngine>();
-    public InventoryService Inventory => Get<InventoryService>();
+    public ClientService Clients => Get<ClientService>();
+    public ExternalAddressService Addresses => Get<ExternalAddressService>();
+    public EndpointService Endpoints => Get<EndpointService>();
+    public AssignmentService Assignments => Get<AssignmentService>();
+    public SettingsService Settings => Get<SettingsService>();
+    public InventoryStore Store => Get<InventoryStore>();
     public SabotagedBackend Backend => Get<SabotagedBackend>();
     public FakeTimeProvider Clock => (FakeTimeProvider)Get<TimeProvider>();
 

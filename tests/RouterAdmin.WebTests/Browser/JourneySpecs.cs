@@ -251,18 +251,17 @@ internal sealed class JourneyRouter : IAsyncDisposable
     private static async Task SeedAsync(RunningConsole console, NetnsLab lab)
     {
         var admin = await console.CreateUserAsync("admin", UserRole.Admin);
-        var inventory = console.Services.GetRequiredService<InventoryService>();
-        await inventory.UpdateSettingsAsync(new SettingsDraft { WanInterface = NetnsLab.WanInterface, LanSubnet = NetnsLab.LanSubnet.ToString() }, admin);
-        var endpoint = await inventory.CreateEndpointAsync(new EndpointDraft { Name = EndpointName, Destination = NetnsLab.VpnServer.ToString() }, admin);
+        await console.Services.GetRequiredService<SettingsService>().UpdateAsync(new SettingsDraft { WanInterface = NetnsLab.WanInterface, LanSubnet = NetnsLab.LanSubnet.ToString() }, admin);
+        var endpoint = await console.Services.GetRequiredService<EndpointService>().CreateAsync(new EndpointDraft { Name = EndpointName, Destination = NetnsLab.VpnServer.ToString() }, admin);
         for (var n = 1; n <= 5; n++)
-            await inventory.CreateExternalAddressAsync(new ExternalAddressDraft
+            await console.Services.GetRequiredService<ExternalAddressService>().CreateAsync(new ExternalAddressDraft
             {
                 Address = NetnsLab.ExternalAlias(n).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = NetnsLab.WanPrefixLength, BindOnWan = true,
             }, admin);
         foreach (var client in lab.Clients.Take(2))
         {
-            var id = await inventory.CreateClientAsync(new ClientDraft { Name = $"client{client.Number}", LanAddress = client.Address.ToString() }, admin);
-            await inventory.AssignFreeAsync(id, endpoint, admin);
+            var id = await console.Services.GetRequiredService<ClientService>().CreateAsync(new ClientDraft { Name = $"client{client.Number}", LanAddress = client.Address.ToString() }, admin);
+            await console.Services.GetRequiredService<AssignmentService>().AssignFreeAsync(id, endpoint, admin);
         }
         var engine = console.Services.GetRequiredService<ApplyEngine>();
         var preview = await engine.PreviewApplyAsync();

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using RouterAdmin.Data;
+using RouterAdmin.Domain;
+
+namespace RouterAdmin.Inventory;
+
+public sealed record InventoryCounts(int Clients, int Assignments, int ExternalAddresses, int Endpoints);
+
+/// <summary>
+/// The whole inventory at once: what the planner reads (capture) and what a rollback, an import or an adoption puts back
+/// (replace). Both also run inside the caller's context and transaction, so the apply engine can plan, record and
+/// replace atomically. A replace always raises <see cref="InventoryChanges"/>: after the caller's commit when it runs in
+/// the caller's transaction (see <see cref="NotifyOnCommit"/>), else after its own.
+/// </summary>
+public sealed class InventoryStore(IDbContextFactory<AppDbContext> dbFactory, InventoryChanges changes)
+{
+    /// <summary>How much there is, counted in SQL: the dashboard needs four numbers, not 10,000 rows.</summary>
+    public async Task<InventoryCounts> CountAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return new InventoryCounts(await db.Clients.CountAsync(ct), await db.Assignments.CountAsync(ct),
+            await db.ExternalAddresses.CountAsync(ct), await db.Endpoints.CountAsync(ct));
+    }
+
+    public async Task<InventorySnapshot> CaptureAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await CaptureAsync(db, ct);
+    }
+
+    /// <summary>The inventory as the caller's context sees it (inside its transaction, when it has one).</summary>
+    public async Task<InventorySnapshot> CaptureAsync(AppDbContext db, CancellationToken ct)
+    {
+        var settings = await SettingsService.LoadAsync(db, ct);
+        return new InventorySnapshot(
+            new InventorySnapshot.SettingsRow(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade),
+            (await db.Clients.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct))
+                .Select(c => new InventorySnapshot.ClientRow(c.Id, c.Name, c.LanAddress, c.MacAddress, c.Notes, c.Enabled)).ToArray(),
+            (await db.ExternalAddresses.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct))
+                .Select(a => new InventorySnapshot.ExternalAddressRow(a.Id, a.Address, a.Interface, a.PrefixLength, a.BindOnWan, a.Notes)).ToArray(),
+            (await db.Endpoints.AsNoTracking().OrderBy(e => e.Id).ToListAsync(ct))
+                .Select(e => new InventorySnapshot.EndpointRow(e.Id, e.Name, e.Destination, e.Notes)).ToArray(),
+            (await db.Assignments.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct))
+                .Select(a => new InventorySnapshot.AssignmentRow(a.Id, a.ClientId, a.EndpointId, a.ExternalAddressId, a.AssignedAt)).ToArray(),
+            await db.RetiredRules.AsNoTracking().OrderBy(r => r.Id).Select(r => r.RuleLine).ToListAsync(ct));
+    }
+
+    /// <summary>
+    /// Puts the whole inventory back as a snapshot holds it (rollback, import, adopt), keeping ids so history stays
+    /// readable. In the caller's transaction when there is one (the change is announced when that commits, and not at
+    /// all if it rolls back); otherwise in a transaction of its own.
+    /// </summary>
+    public async Task ReplaceAsync(AppDbContext db, InventorySnapshot snapshot, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            NotifyOnCommit.Enlist(db, changes);
+            await WriteAsync(db, snapshot, ct);
+            return;
+        }
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await WriteAsync(db, snapshot, ct);
+            await transaction.CommitAsync(ct);
+        }
+        await changes.NotifyAsync();
+    }
+
+    private static async Task WriteAsync(AppDbContext db, InventorySnapshot snapshot, CancellationToken ct)
+    {
+        await db.Assignments.ExecuteDeleteAsync(ct);
+        await db.RetiredRules.ExecuteDeleteAsync(ct);
+        await db.Clients.ExecuteDeleteAsync(ct);
+        await db.ExternalAddresses.ExecuteDeleteAsync(ct);
+        await db.Endpoints.ExecuteDeleteAsync(ct);
+        var settings = await db.Settings.SingleAsync(ct);
+        settings.WanInterface = snapshot.Settings.WanInterface;
+        settings.LanSubnet = snapshot.Settings.LanSubnet;
+        settings.ManageMasquerade = snapshot.Settings.ManageMasquerade;
+        db.Clients.AddRange(snapshot.Clients.Select(c => new Client { Id = c.Id, Name = c.Name, LanAddress = c.LanAddress, MacAddress = c.MacAddress, Notes = c.Notes, Enabled = c.Enabled }));
+        db.ExternalAddresses.AddRange(snapshot.ExternalAddresses.Select(a => new ExternalAddress { Id = a.Id, Address = a.Address, Interface = a.Interface, PrefixLength = a.PrefixLength, BindOnWan = a.BindOnWan, Notes = a.Notes }));
+        db.Endpoints.AddRange(snapshot.Endpoints.Select(e => new VpnEndpoint { Id = e.Id, Name = e.Name, Destination = e.Destination, Notes = e.Notes }));
+        db.Assignments.AddRange(snapshot.Assignments.Select(a => new Assignment { Id = a.Id, ClientId = a.ClientId, EndpointId = a.EndpointId, ExternalAddressId = a.ExternalAddressId, AssignedAt = a.AssignedAt }));
+        db.RetiredRules.AddRange(snapshot.RetiredRules.Select(line => new RetiredRule { RuleLine = line }));
+        await db.SaveChangesAsync(ct);
+    }
+}
