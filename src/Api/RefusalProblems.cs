@@ -16,6 +16,5 @@ internal static class RefusalProblems
     };
 
     /// <summary>An apply the engine refused before touching anything (a result, not an exception), as the same problem.</summary>
-    public static IResult ToProblem(this ApplyResult refused) =>
-        (refused.Message == new OutdatedPreview().Message ? new OutdatedPreview() : (Refusal)new Conflict(refused.Message)).ToProblem();
+    public static IResult ToProblem(this ApplyResult refused) => (refused.Refusal ?? new Conflict(refused.Message)).ToProblem();
 }

@@ -32,7 +32,7 @@ public sealed class RefusalSpecs
     {
         var forbidden = Assert.IsType<ProblemHttpResult>(new Forbidden("vera is a viewer.").ToProblem());
         var conflict = Assert.IsType<ProblemHttpResult>(new Conflict("That client no longer exists.").ToProblem());
-        var outdated = Assert.IsType<ProblemHttpResult>(new ApplyResult(ApplyResultKind.Refused, new OutdatedPreview().Message).ToProblem());
+        var outdated = Assert.IsType<ProblemHttpResult>(ApplyResult.Refused(new OutdatedPreview()).ToProblem());
 
         Assert.Equal((StatusCodes.Status403Forbidden, "vera is a viewer."), (forbidden.StatusCode, forbidden.ProblemDetails.Detail));
         Assert.Equal((StatusCodes.Status409Conflict, "That client no longer exists."), (conflict.StatusCode, conflict.ProblemDetails.Detail));

@@ -35,6 +35,12 @@ public enum ApplyResultKind
 public sealed record ApplyResult(ApplyResultKind Kind, string Message, int? RevisionId = null, string? FailedStep = null, string? Error = null)
 {
     public bool Succeeded => Kind is ApplyResultKind.Applied or ApplyResultKind.NothingToDo;
+
+    /// <summary>For a refused change, why, in the one refusal model (what the API turns into problem details).</summary>
+    public Refusals.Refusal? Refusal { get; init; }
+
+    public static ApplyResult Refused(Refusals.Refusal refusal) =>
+        new(ApplyResultKind.Refused, refusal is Refusals.InvalidInput invalid ? string.Join(" ", invalid.Errors.Messages) : refusal.Message) { Refusal = refusal };
 }
 
 /// <summary>The apply that is running right now, if any, for every browser session to see.</summary>

@@ -129,12 +129,12 @@ public sealed class ApplyEngine(
         request.Actor.EnsureCanEdit();
         var reason = request.Reason.Trim();
         if (RefusalOf(request, reason) is { } refused)
-            return new ApplyResult(ApplyResultKind.Refused, refused);
+            return ApplyResult.Refused(refused);
 
         gate.Report(new ApplyProgress(ApplyStep.Planning, "Reading the router and planning"));
         var preview = Compare(target, alreadyRead ?? await backend.ReadAsync(ct));
         if (preview.Fingerprint != request.ExpectedFingerprint)
-            return new ApplyResult(ApplyResultKind.Refused, new OutdatedPreview().Message);
+            return ApplyResult.Refused(new OutdatedPreview());
         if (preview.InSync && !target.RestoreInventory)
             return new ApplyResult(ApplyResultKind.NothingToDo, target.Kind == RevisionKind.Apply
                 ? "The router already matches the inventory; nothing was run."
@@ -181,14 +181,14 @@ public sealed class ApplyEngine(
         }
     }
 
-    private static string? RefusalOf(ApplyRequest request, string reason)
+    private static InvalidInput? RefusalOf(ApplyRequest request, string reason)
     {
         if (reason.Length == 0)
-            return "Say why: a reason is required, so the history explains the change.";
+            return InvalidInput.For(nameof(ApplyRequest.Reason), "Say why: a reason is required, so the history explains the change.");
         if (reason.Length > Domain.Limits.ReasonLength || reason.Any(char.IsControl))
-            return $"The reason must be one line of at most {Domain.Limits.ReasonLength} characters.";
+            return InvalidInput.For(nameof(ApplyRequest.Reason), $"The reason must be one line of at most {Domain.Limits.ReasonLength} characters.");
         if (request.ConfirmWithin is { } window && (window < MinConfirmWindow || window > MaxConfirmWindow))
-            return $"A confirmation window must be between {MinConfirmWindow.TotalSeconds:0} seconds and {MaxConfirmWindow.TotalMinutes:0} minutes.";
+            return InvalidInput.For(nameof(ApplyRequest.ConfirmWithin), $"A confirmation window must be between {MinConfirmWindow.TotalSeconds:0} seconds and {MaxConfirmWindow.TotalMinutes:0} minutes.");
         return null;
     }
 
