@@ -27,6 +27,9 @@ public sealed record NftChange(
 
     public IOwnedFirewall Undo => Live.Owned;
 
+    public bool RulesChange => Transaction.Length > 0;
+    public bool InSync => !RulesChange && AddressesToAdd.Count == 0 && AddressesToRemove.Count == 0;
+
     public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= NftDiffer.FlowsToReset(Live.Owned, Desired);
 
     public IReadOnlyList<DiffLine> Diff => _diff ??= LineDiff(View(Live.Owned), View(Desired));
