@@ -53,13 +53,13 @@ public sealed class BenchConsole : IAsyncDisposable
     public IIptablesHost Host => _services.GetRequiredService<IIptablesHost>();
     public KernelTransaction Kernel => _services.GetRequiredService<KernelTransaction>();
 
-    public static async Task<BenchConsole> StartAsync(string routerNamespace, CancellationToken ct)
+    public static async Task<BenchConsole> StartAsync(string routerNamespace, CancellationToken ct, string backend = "Iptables")
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ra-bench-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["RouterAdmin:Database:Path"] = Path.Combine(directory, "routeradmin.db"),
-            ["RouterAdmin:Firewall:Backend"] = "Iptables",
+            ["RouterAdmin:Firewall:Backend"] = backend,
             ["RouterAdmin:Firewall:Namespace"] = routerNamespace,
         }).Build();
         var services = new ServiceCollection()

@@ -46,6 +46,12 @@ try
         burst = await ApiBurst.RunAsync(options.ApiBurst, Log, ct);
         Log($"API burst: first {ApiBurst.Window} median {burst.First.Median:N1} ms, last {burst.Last.Median:N1} ms ({burst.Ratio:N2}x)");
     }
+    if (options.BackendsOnly)
+    {
+        await using var router = await BenchRouter.CreateAsync(ct);
+        await BackendComparison.RunAsync(router, options, Log, ct);
+        return 0;
+    }
     if (!options.ApiBurstOnly)
         await MeasureSizesAsync();
 }

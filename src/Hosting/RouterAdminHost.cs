@@ -13,6 +13,7 @@ using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.Backends.Iptables;
+using RouterAdmin.Firewall.Backends.Nftables;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
@@ -53,7 +54,12 @@ public static class RouterAdminHost
                 FirewallBackendKind.Iptables => provider.GetRequiredService<IptablesTools>(),
                 _ => provider.GetRequiredService<SimulatedBackend>(),
             });
-        services.AddSingleton<IFirewallBackend>(provider => new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
+        services.AddSingleton<NftTools>();
+        services.AddSingleton<NftablesBackend>();
+        services.AddSingleton<IFirewallBackend>(provider =>
+            provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend == FirewallBackendKind.Nftables
+                ? provider.GetRequiredService<NftablesBackend>()
+                : new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
         services.AddSingleton(provider => new ApplyGate(Path.Combine(
             Path.GetDirectoryName(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ResolvePath(contentRoot))!, "apply.lock")));
         services.AddSingleton<FaultInjection>();

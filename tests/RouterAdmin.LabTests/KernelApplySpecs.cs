@@ -22,23 +22,45 @@ public sealed class KernelApplySpecs
 
     private static uint SpiOf(LabClient client) => 0xE5000000u + (uint)client.Number;
 
-    [Fact]
-    public async Task Three_clients_assigned_and_applied_through_the_console_each_reach_the_vpn_server_from_their_own_address()
+    [Theory]
+    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    public async Task Three_clients_assigned_and_applied_through_the_console_each_reach_the_vpn_server_from_their_own_address(string backend)
     {
         LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await LabConsole.StartAsync(lab, backend: backend);
         await console.SeedStoryAsync();
         await lab.IptablesAsync("-A", "FORWARD", "-p", "tcp", "--dport", "22", "-j", "ACCEPT");
-        var foreignBefore = await RouterSnapshot.ForeignRulesAsync(lab);
+        var foreignBefore = await RouterSnapshot.ForeignRulesetAsync(lab, backend);
         foreach (var client in lab.Clients) await console.AssignAsync(client.Number, client.Number);
 
         var (preview, result) = await console.PreviewAndApplyAsync("three VPN users");
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
-        Assert.Equal(3, ((IptablesChange)preview.Change).Desired.SnatRules.Count);
+        Assert.Equal(3, preview.Change.Desired.ToPlan().Mappings.Count);
         Assert.Equal(lab.Clients.Count, preview.FlowsToReset.Count);
+        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, backend));
+        if (backend == "Iptables") await AssertIptablesLayoutAsync(console, lab, (IptablesChange)preview.Change, foreignBefore, ct);
+        else await AssertNftablesLayoutAsync(lab);
+        await AssertEachClientLeavesFromItsOwnAddressAsync(lab, ct);
+    }
+
+    /// <summary>The owned table: a nat chain before srcnat, one map rule, one element per client with its label.</summary>
+    private static async Task AssertNftablesLayoutAsync(NetnsLab lab)
+    {
+        var table = await RouterSnapshot.OwnedRulesAsync(lab, "Nftables");
+        Assert.Contains("type nat hook postrouting priority srcnat - 10; policy accept;", table);
+        Assert.Contains("snat to ip saddr . ip daddr map @mappings", table);
+        Assert.DoesNotContain("flags interval", table);
+        foreach (var n in new[] { 1, 2, 3 })
+            Assert.Contains($"192.168.1.{n + 1} . 198.51.100.10 counter comment \"client{n} to Customer_Contivity\" : 203.0.113.{n + 1}", table);
+        // The lab's iptables-nft MASQUERADE is still there, in its own table, for every client the map misses.
+        Assert.Contains("-A POSTROUTING -s 192.168.1.0/24 -o wan -j MASQUERADE", await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING"));
+    }
+
+    private static async Task AssertIptablesLayoutAsync(LabConsole console, NetnsLab lab, IptablesChange change, string foreignBefore, CancellationToken ct)
+    {
         // Our jump sits above the MASQUERADE we do not own, and the MASQUERADE is untouched.
         var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("-A POSTROUTING -m comment --comment \"routeradmin: per-client SNAT, keep first\" -j ROUTERADMIN-SNAT", postrouting[1]);
@@ -47,8 +69,11 @@ public sealed class KernelApplySpecs
         // The verify step's fast path holds on the real kernel: iptables-save prints the planned lines exactly.
         var host = console.Services.GetRequiredService<IIptablesHost>();
         var (natTable, addresses) = (await host.SaveNatTableAsync(false, ct), await host.ReadAddressesAsync(ct));
-        Assert.True(IptablesDiffer.ShowsWantedState(((IptablesChange)preview.Change).Desired, natTable, addresses));
+        Assert.True(IptablesDiffer.ShowsWantedState(change.Desired, natTable, addresses));
+    }
 
+    private static async Task AssertEachClientLeavesFromItsOwnAddressAsync(NetnsLab lab, CancellationToken ct)
+    {
         var receiver = await lab.StartEspReceiverAsync(ct);
         foreach (var client in lab.Clients)
             await (await lab.OpenEspSenderAsync(client, ct)).SendAsync(NetnsLab.VpnServer, SpiOf(client), Burst, Gap, ct);
@@ -69,13 +94,14 @@ public sealed class KernelApplySpecs
         }
     }
 
-    [Fact]
-    public async Task Reassigning_a_client_while_its_esp_flow_is_live_moves_its_next_packets_to_the_new_address()
+    [Theory]
+    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    public async Task Reassigning_a_client_while_its_esp_flow_is_live_moves_its_next_packets_to_the_new_address(string backend)
     {
         LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await LabConsole.StartAsync(lab, backend: backend);
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         var client2 = await console.AssignAsync(2, 2);
@@ -99,26 +125,27 @@ public sealed class KernelApplySpecs
         Assert.True(revision.ConntrackEntriesDeleted >= 1, "the live flow's conntrack entry must have been deleted");
     }
 
-    [Fact]
-    public async Task Rolling_back_a_bad_change_restores_the_earlier_mapping_on_the_kernel_and_in_the_inventory()
+    [Theory]
+    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    public async Task Rolling_back_a_bad_change_restores_the_earlier_mapping_on_the_kernel_and_in_the_inventory(string backend)
     {
         LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await LabConsole.StartAsync(lab, backend: backend);
         await console.SeedStoryAsync();
         await lab.IptablesAsync("-A", "FORWARD", "-p", "tcp", "--dport", "22", "-j", "ACCEPT");
-        var foreignBefore = await RouterSnapshot.ForeignRulesAsync(lab);
+        var foreignBefore = await RouterSnapshot.ForeignRulesetAsync(lab, backend);
         await console.AssignAsync(1, 1);
         var client2 = await console.AssignAsync(2, 2);
         var good = await console.PreviewAndApplyAsync("two VPN users");
-        var goodChain = await RouterSnapshot.OwnedChainAsync(lab);
+        var goodChain = await RouterSnapshot.OwnedRulesAsync(lab, backend);
         var goodAssignments = await console.AssignmentsAsync();
 
         await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[4], LabConsole.Admin, ct);
         var bad = await console.PreviewAndApplyAsync("wrong address for client2");
         Assert.Equal(ApplyResultKind.Applied, bad.Result.Kind);
-        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesAsync(lab));
+        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, backend));
 
         var receiver = await lab.StartEspReceiverAsync(ct);
         var sender = await lab.OpenEspSenderAsync(lab.Clients[1], ct);
@@ -130,9 +157,9 @@ public sealed class KernelApplySpecs
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
         Assert.NotEmpty(preview.FlowsToReset);
-        Assert.Equal(goodChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(goodChain, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         Assert.Equal(goodAssignments, await console.AssignmentsAsync());
-        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesAsync(lab));
+        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, backend));
         receiver.Clear();
         await sender.SendAsync(NetnsLab.VpnServer, SpiOf(lab.Clients[1]), Burst, Gap, ct);
         Assert.True(await receiver.WaitForCountAsync(SpiOf(lab.Clients[1]), Burst, Arrival, ct));
@@ -144,16 +171,17 @@ public sealed class KernelApplySpecs
         Assert.Equal(good.Result.RevisionId, rollback.RollbackTargetId);
         var undo = await console.RollbackAsync(bad.Result.RevisionId!.Value, "undo the rollback");
         Assert.Equal(ApplyResultKind.Applied, undo.Result.Kind);
-        Assert.Contains("--to-source 203.0.113.5", await RouterSnapshot.OwnedChainAsync(lab));
-        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesAsync(lab));
+        Assert.Contains(backend == "Iptables" ? "--to-source 203.0.113.5" : ": 203.0.113.5", await RouterSnapshot.OwnedRulesAsync(lab, backend));
+        Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, backend));
     }
 
-    [Fact]
-    public async Task Addresses_are_bound_with_the_owned_label_and_only_those_are_ever_removed()
+    [Theory]
+    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    public async Task Addresses_are_bound_with_the_owned_label_and_only_those_are_ever_removed(string backend)
     {
         LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await LabConsole.StartAsync(lab, backend: backend);
         await console.SeedStoryAsync(externalAddresses: 3);
         // An address the administrator configured by hand, which RouterAdmin lists but must never remove.
         await lab.ExecAsync(lab.RouterNamespace, "ip", "addr", "add", "203.0.113.9/24", "dev", "wan");
@@ -171,12 +199,13 @@ public sealed class KernelApplySpecs
         Assert.Contains("203.0.113.9/24", await lab.ExecAsync(lab.RouterNamespace, "ip", "-4", "-o", "addr", "show", "dev", "wan"));
     }
 
-    [Fact]
-    public async Task A_second_apply_with_nothing_changed_runs_nothing()
+    [Theory]
+    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    public async Task A_second_apply_with_nothing_changed_runs_nothing(string backend)
     {
         LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await LabConsole.StartAsync(lab, backend: backend);
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("first");

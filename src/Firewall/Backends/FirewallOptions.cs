@@ -6,6 +6,8 @@ public enum FirewallBackendKind
     Simulated,
     /// <summary>The router's real nat table through iptables-save / iptables-restore, ip and conntrack.</summary>
     Iptables,
+    /// <summary>One owned nftables table (<c>table ip routeradmin</c>) with one map rule, through <c>nft -f</c> and <c>nft -j</c>.</summary>
+    Nftables,
 }
 
 /// <summary>Bound from <c>RouterAdmin:Firewall</c> in appsettings.json.</summary>
@@ -27,6 +29,9 @@ public sealed class FirewallOptions
     /// <summary>How long any single command may run before it is killed and the apply fails.</summary>
     public int CommandTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>The one nftables table the nftables backend owns (<c>table ip NAME</c>); letters, digits and '_' only.</summary>
+    public string NftTable { get; set; } = "routeradmin";
+
     public ToolPaths Paths { get; set; } = new();
 
     public sealed class ToolPaths
@@ -36,6 +41,7 @@ public sealed class FirewallOptions
         public string? Iptables { get; set; }
         public string? IptablesSave { get; set; }
         public string? IptablesRestore { get; set; }
+        public string Nft { get; set; } = "nft";
     }
 
     public string IptablesTool(string tool) => (tool, Flavor) switch

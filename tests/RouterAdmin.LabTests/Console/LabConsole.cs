@@ -12,6 +12,7 @@ using RouterAdmin.Hosting;
 using RouterAdmin.Inventory;
 using RouterAdmin.LabTests.Lab;
 using RouterAdmin.Security;
+using Xunit;
 
 namespace RouterAdmin.LabTests.Console;
 
@@ -22,6 +23,9 @@ namespace RouterAdmin.LabTests.Console;
 public sealed class LabConsole : IAsyncDisposable
 {
     public static readonly Actor Admin = new("lab-admin", UserRole.Admin);
+
+    /// <summary>The real backends, for the specs that must hold on each (a theory over the backend, not a copy).</summary>
+    public static TheoryData<string> Backends => new() { "Iptables", "Nftables" };
     public const string EndpointName = "Customer Contivity";
 
     private readonly ServiceProvider _services;
@@ -55,14 +59,14 @@ public sealed class LabConsole : IAsyncDisposable
 
     /// <param name="directory">Where the database lives; when given, it survives this console (to play a restart), and the caller deletes it.</param>
     public static async Task<LabConsole> StartAsync(NetnsLab lab, IDictionary<string, string?>? overrides = null, string? directory = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, string backend = "Iptables")
     {
         var ownsDirectory = directory is null;
         directory ??= System.IO.Directory.CreateTempSubdirectory("routeradmin-lab-").FullName;
         var settings = new Dictionary<string, string?>
         {
             ["RouterAdmin:Database:Path"] = Path.Combine(directory, "routeradmin.db"),
-            ["RouterAdmin:Firewall:Backend"] = "Iptables",
+            ["RouterAdmin:Firewall:Backend"] = backend,
             ["RouterAdmin:Firewall:Namespace"] = lab.RouterNamespace,
             ["RouterAdmin:Firewall:LockWaitSeconds"] = "2",
         };

@@ -1,0 +1,61 @@
+using RouterAdmin.Firewall.Model;
+using RouterAdmin.Firewall.Planning;
+
+namespace RouterAdmin.Firewall.Backends.Nftables;
+
+/// <summary>Compares the wanted table with the live one and writes the one transaction that turns one into the other. Pure.</summary>
+public static class NftDiffer
+{
+    /// <summary>
+    /// Above this many changed elements the whole table is written again: one load of the table costs about as much
+    /// as a few hundred element edits, and a full replace also repairs anything else found in the table.
+    /// </summary>
+    public const int MaxElementEdits = 500;
+
+    public static NftChange Compare(string table, NftOwnedState desired, NftLiveState live)
+    {
+        var owned = live.Owned;
+        string transaction;
+        var replaces = false;
+        if (desired.Exists && owned.SameStructureAs(desired))
+        {
+            var (remove, add) = ElementChanges(owned.Elements, desired.Elements);
+            if (remove.Count + add.Count <= MaxElementEdits) transaction = NftSyntax.ChangeElements(table, remove, add);
+            else (transaction, replaces) = (NftSyntax.Replace(table, desired), true);
+        }
+        else if (!desired.Exists && !owned.Exists) transaction = "";
+        else if (!desired.Exists) transaction = $"delete table ip {table}\n";
+        else (transaction, replaces) = (NftSyntax.Replace(table, desired), true);
+
+        var liveAddresses = live.Addresses.Select(a => a.Bound).ToHashSet();
+        var wanted = desired.Addresses.ToHashSet();
+        return new NftChange(table, desired, live, transaction, replaces,
+            desired.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray(),
+            owned.Addresses.Where(a => !wanted.Contains(a)).ToArray());
+    }
+
+    /// <summary>Elements to delete and to add: a changed address or label is one of each (nft has no "replace element").</summary>
+    public static (IReadOnlyList<SnatMapping> Remove, IReadOnlyList<SnatMapping> Add) ElementChanges(
+        IReadOnlyList<SnatMapping> live, IReadOnlyList<SnatMapping> desired)
+    {
+        var liveByKey = live.GroupBy(e => e.Flow).ToDictionary(g => g.Key, g => g.First());
+        var desiredByKey = desired.GroupBy(e => e.Flow).ToDictionary(g => g.Key, g => g.First());
+        var remove = live.Where(e => !desiredByKey.TryGetValue(e.Flow, out var d) || d != e).ToArray();
+        var add = desired.Where(e => !liveByKey.TryGetValue(e.Flow, out var l) || l != e).ToArray();
+        return (remove, add);
+    }
+
+    /// <summary>
+    /// A flow loses its conntrack entry whenever the address it should leave from changes (new, moved or removed
+    /// mapping): an ESP flow, refreshed by every packet, otherwise keeps its old source for as long as it lives.
+    /// </summary>
+    public static IReadOnlyList<FlowKey> FlowsToReset(NftOwnedState before, NftOwnedState after)
+    {
+        var old = before.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
+        var @new = after.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
+        return old.Keys.Union(@new.Keys)
+            .Where(flow => !Equals(old.GetValueOrDefault(flow), @new.GetValueOrDefault(flow)))
+            .Select(flow => new FlowKey(flow.Source, flow.Destination))
+            .ToArray();
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using RouterAdmin.Firewall.Planning;
+
+namespace RouterAdmin.Firewall.Backends.Nftables;
+
+/// <summary>
+/// Writes the owned table as nft's own input language: the readable view (diff, history) and the transactions are the
+/// same text, so what the administrator previews is what <c>nft -f</c> reads.
+/// </summary>
+public static class NftSyntax
+{
+    /// <summary>nft keeps at most 128 bytes of a comment; labels are far shorter, this is the backstop.</summary>
+    private const int MaxCommentLength = 120;
+
+    /// <summary>
+    /// The planner already sanitises labels; this makes sure, whatever reaches it, that nothing but a quoted word of
+    /// harmless characters lands in an nft file: no quote, backslash, newline or semicolon can end the string.
+    /// </summary>
+    public static string CommentSafe(string label)
+    {
+        var safe = new StringBuilder(Math.Min(label.Length, MaxCommentLength));
+        foreach (var c in label)
+        {
+            if (safe.Length == MaxCommentLength) break;
+            safe.Append(char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or '_' or '@' or '+' or '-' or '/' or ':' ? c : '_');
+        }
+        return safe.ToString();
+    }
+
+    public static string Quote(string word) => "\"" + CommentSafe(word) + "\"";
+
+    /// <summary>An element of the map: <c>client . endpoint comment "label" : external</c>.</summary>
+    public static string Element(SnatMapping m) =>
+        $"{Key(m)} comment {Quote(m.Label)} : {m.External}";
+
+    /// <summary>An element's key, as nft prints it (a single address without "/32").</summary>
+    public static string Key(SnatMapping m) =>
+        $"{m.Client} . {(m.Endpoint.PrefixLength == 32 ? m.Endpoint.BaseAddress.ToString() : m.Endpoint.ToString())}";
+
+    /// <summary>The whole table as nft input (and as the administrator reads it); nothing when it does not exist.</summary>
+    public static string Table(string table, NftOwnedState owned, bool withAddresses = false)
+    {
+        var text = new StringBuilder(64 + owned.Elements.Count * 80);
+        if (owned.Exists)
+        {
+            text.Append("table ip ").Append(table).Append(" {\n");
+            foreach (var block in owned.Blocks)
+            {
+                text.Append('\t').Append(block.Kind).Append(' ').Append(block.Name).Append(" {\n");
+                foreach (var line in block.Lines) text.Append("\t\t").Append(line).Append('\n');
+                if (block.Kind == "map" && block.Name == NftRules.MapName && owned.Elements.Count > 0)
+                {
+                    text.Append("\t\telements = {\n");
+                    foreach (var element in owned.Elements) text.Append("\t\t\t").Append(Element(element)).Append(",\n");
+                    text.Append("\t\t}\n");
+                }
+                text.Append("\t}\n");
+            }
+            text.Append("}\n");
+        }
+        if (withAddresses && owned.Addresses.Count > 0)
+        {
+            text.Append("# addresses bound by RouterAdmin\n");
+            foreach (var address in owned.Addresses) text.Append("# ip addr ").Append(address).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Replaces the table's whole content in one transaction: "add" makes sure there is a table to delete, so the same
+    /// text works on a router that has none, and nothing in between is ever visible to a packet.
+    /// </summary>
+    public static string Replace(string table, NftOwnedState desired) =>
+        $"add table ip {table}\ndelete table ip {table}\n" + Table(table, desired);
+
+    /// <summary>Only the elements that change, in one transaction: deletions first, so a changed mapping can be re-added.</summary>
+    public static string ChangeElements(string table, IReadOnlyList<SnatMapping> remove, IReadOnlyList<SnatMapping> add)
+    {
+        var text = new StringBuilder();
+        if (remove.Count > 0)
+        {
+            text.Append("delete element ip ").Append(table).Append(' ').Append(NftRules.MapName).Append(" {\n");
+            foreach (var element in remove) text.Append('\t').Append(Key(element)).Append(",\n");
+            text.Append("}\n");
+        }
+        if (add.Count > 0)
+        {
+            text.Append("add element ip ").Append(table).Append(' ').Append(NftRules.MapName).Append(" {\n");
+            foreach (var element in add) text.Append('\t').Append(Element(element)).Append(",\n");
+            text.Append("}\n");
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,69 @@
+using RouterAdmin.Domain;
+using RouterAdmin.Firewall.Model;
+using RouterAdmin.Firewall.Planning;
+
+namespace RouterAdmin.Firewall.Backends.Nftables;
+
+/// <summary>
+/// The nftables backend: the plan as one owned table (<c>table ip routeradmin</c>) with a nat chain at
+/// <c>srcnat - 10</c>, one map rule and the managed masquerade; read with <c>nft -j</c>, changed with one
+/// <c>nft -f</c> transaction; addresses and conntrack through the host's tools like every real backend.
+/// </summary>
+public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Extensions.Options.IOptions<FirewallOptions> options) : IFirewallBackend
+{
+    public string Name => "nftables";
+    public bool TouchesKernel => true;
+    public string? Namespace => string.IsNullOrEmpty(options.Value.Namespace) ? null : options.Value.Namespace;
+    public string TransactionTool => "nft -f";
+
+    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken) => await ReadLiveAsync(cancellationToken);
+
+    public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken)
+    {
+        var json = nft.ListTableJsonAsync(cancellationToken);
+        var addresses = host.ReadAddressesAsync(cancellationToken);
+        return Build(await json, await addresses);
+    }
+
+    public NftLiveState Build(string? json, IReadOnlyList<LiveAddress> addresses)
+    {
+        var owned = addresses.Where(a => a.IsOwned).Select(a => a.Bound)
+            .OrderBy(a => a.Interface, StringComparer.Ordinal).ThenBy(a => Ipv4.ToUInt32(a.Address)).ToArray();
+        var read = NftJsonReader.Parse(json, owned);
+        return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters);
+    }
+
+    // Hand-written rules taken over at import (plan.TakenOver) are iptables text; nftables import is not built yet.
+    public IOwnedFirewall Render(FirewallPlan plan) => NftRules.Render(plan);
+
+    public IOwnedFirewall Load(string json) => NftOwnedState.FromJson(json);
+
+    /// <summary>The owned table is the whole of what this backend compares, so the snapshot's state is enough.</summary>
+    public ILiveFirewall Reconstruct(string text, IOwnedFirewall owned)
+    {
+        var state = (NftOwnedState)owned;
+        return new NftLiveState(state, state.Addresses.Select(a => new LiveAddress(a, a.OwnedLabel)).ToArray(), text, []);
+    }
+
+    public IBackendChange Compare(IOwnedFirewall desired, ILiveFirewall live) =>
+        NftDiffer.Compare(nft.Table, (NftOwnedState)desired, (NftLiveState)live);
+
+    public Task CommitAsync(IBackendChange change, CancellationToken cancellationToken) => nft.RunAsync(change.Transaction, cancellationToken);
+
+    public async Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken)
+    {
+        var check = Compare(desired, await ReadLiveAsync(cancellationToken));
+        if (!check.InSync) throw new VerificationException(check);
+    }
+
+    public string DescribeCommit() => nft.DescribeRun();
+
+    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => host.ReadAddressesAsync(cancellationToken);
+    public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
+    public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
+    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
+    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => host.ListFlowsAsync(cancellationToken);
+    public string DescribeAddAddress(BoundAddress address) => host.DescribeAddAddress(address);
+    public string DescribeDeleteAddress(BoundAddress address) => host.DescribeDeleteAddress(address);
+    public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
+}
