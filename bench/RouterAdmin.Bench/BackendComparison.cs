@@ -25,7 +25,7 @@ public static class BackendComparison
             var runs = new List<(double Total, double Preview, IReadOnlyDictionary<ApplyStep, double> Steps)>();
             for (var r = 0; r <= options.Repeat; r++)
             {
-                await console.Inventory.ReassignAsync(seeded.MovingAssignmentId, r % 2 == 0 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchConsole.Admin, ct);
+                await console.Assignments.ReassignAsync(seeded.MovingAssignmentId, r % 2 == 0 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchConsole.Admin, ct);
                 var run = await CycleAsync(console, ct);
                 if (r > 0) runs.Add(run); // the first is warm-up (JIT of the small-change path)
             }

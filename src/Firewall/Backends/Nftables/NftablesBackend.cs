@@ -16,7 +16,8 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Exte
     public string? Namespace => string.IsNullOrEmpty(options.Value.Namespace) ? null : options.Value.Namespace;
     public string TransactionTool => "nft -f";
 
-    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken) => await ReadLiveAsync(cancellationToken);
+    // The counters come with the one JSON read at no extra cost, so they are always there.
+    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) => await ReadLiveAsync(cancellationToken);
 
     public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken)
     {
