@@ -13,6 +13,12 @@ public sealed record SnatMapping(IPAddress Client, IPNetwork Endpoint, IPAddress
 
     /// <summary>The client's and endpoint's names as typed, for people; null when read back from a kernel, which keeps only the label.</summary>
     public MappingNames? Names { get; init; }
+
+    // The same mapping whether or not it carries the names for people: a planned one must equal the one read back.
+    public bool Equals(SnatMapping? other) =>
+        other is not null && Client.Equals(other.Client) && Endpoint.Equals(other.Endpoint) && External.Equals(other.External) && Label == other.Label;
+
+    public override int GetHashCode() => HashCode.Combine(Client, Endpoint, External, Label);
 }
 
 public sealed record MappingNames(string Client, string Endpoint);

@@ -64,4 +64,15 @@ public sealed class PlanChangesSpecs
         Assert.Equal(plan.Masquerade, back.Masquerade);
         Assert.True(PlanChanges.Between(back, plan).None);
     }
+
+    [Fact]
+    public void A_planned_mapping_with_names_equals_the_same_mapping_read_back_without_them()
+    {
+        var planned = Mapping("192.168.1.2", North, "203.0.113.2", "Ann O'Neil");
+        var readBack = Mapping("192.168.1.2", North, "203.0.113.2");
+
+        Assert.Equal(planned, readBack);
+        Assert.Equal(planned.GetHashCode(), readBack.GetHashCode());
+        Assert.NotEqual(planned, readBack with { External = IPAddress.Parse("203.0.113.3") });
+    }
 }
