@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Refusals;
@@ -60,6 +61,16 @@ public static class CommandLine
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
         using var host = builder.Build();
+        try
+        {
+            // The verbs never start the host, so its start-up validation of the options runs here.
+            ValidatedOptions.ValidateNow(host.Services);
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
         await DatabaseMigrator.MigrateAsync(host.Services);
         if (changesRouter)
             await host.Services.GetRequiredService<ApplyRecovery>().RecoverAsync(CancellationToken.None);

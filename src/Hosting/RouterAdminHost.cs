@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -28,10 +30,12 @@ public static class RouterAdminHost
     /// <summary>Services shared by the web console and the command-line verbs (restore, create-admin, apply).</summary>
     public static void AddRouterAdminCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
-        services.AddOptions<FirewallOptions>().BindConfiguration(FirewallOptions.Section);
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section);
-        services.AddOptions<FaultInjection.Settings>().BindConfiguration(FaultInjection.Settings.Section);
+        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section, DatabaseOptions.Problems);
+        services.AddValidatedOptions<FirewallOptions>(FirewallOptions.Section, FirewallOptions.Problems);
+        services.AddValidatedOptions<SecurityOptions>(SecurityOptions.Section, SecurityOptions.Problems);
+        services.AddValidatedOptions<DriftOptions>(DriftOptions.Section, DriftOptions.Problems);
+        // Only an enum, which binding itself checks (naming the key) when the options are first read at start.
+        services.AddValidatedOptions<FaultInjection.Settings>(FaultInjection.Settings.Section, _ => []);
 
         services.AddDbContextFactory<AppDbContext>((provider, options) =>
         {
@@ -61,7 +65,7 @@ public static class RouterAdminHost
                 ? provider.GetRequiredService<NftablesBackend>()
                 : new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
         services.AddSingleton(provider => new ApplyGate(Path.Combine(
-            Path.GetDirectoryName(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ResolvePath(contentRoot))!, "apply.lock")));
+            provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(contentRoot), "apply.lock")));
         services.AddSingleton<FaultInjection>();
         services.AddSingleton<RevisionStore>();
         services.AddSingleton<ApplyTargets>();
@@ -73,7 +77,6 @@ public static class RouterAdminHost
         services.AddSingleton<ConfirmationService>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ActivityReader>();
-        services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.Section);
     }
 
     public static WebApplication BuildWebApp(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -88,6 +91,8 @@ public static class RouterAdminHost
         // Run from the build output (dotnet run, the tests), package assets such as MudBlazor's CSS are found through the
         // static web assets manifest in any environment; a published app has no manifest and serves its own wwwroot.
         builder.WebHost.UseStaticWebAssets();
+        if (!ListenAddressGiven(builder.Configuration))
+            builder.WebHost.UseUrls(DefaultUrl);
         builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -95,7 +100,6 @@ public static class RouterAdminHost
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<DriftWatcher>();
 
-        var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
             {
@@ -103,7 +107,6 @@ public static class RouterAdminHost
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                cookie.ExpireTimeSpan = security.IdleTimeout;
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = "/account/login";
                 cookie.LogoutPath = "/account/logout";
@@ -121,6 +124,8 @@ public static class RouterAdminHost
                     }
                 };
             });
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<SecurityOptions>>((cookie, security) => cookie.ExpireTimeSpan = security.Value.IdleTimeout);
         // Nothing answers anonymously unless it says so: the login and setup pages, static assets, the health check.
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -128,9 +133,12 @@ public static class RouterAdminHost
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         builder.Services.AddScoped<CurrentUser>();
 
-        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var keys = Path.Combine(Path.GetDirectoryName(database.ResolvePath(builder.Environment.ContentRootPath))!, "keys");
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("RouterAdmin");
+        // Keys beside the database, so sessions survive a restart; what PersistKeysToFileSystem does, from the bound options.
+        var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.AddDataProtection().SetApplicationName("RouterAdmin");
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<IOptions<DatabaseOptions>, ILoggerFactory>((keys, database, logging) => keys.XmlRepository =
+                new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(database.Value.DataFolder(contentRoot), "keys")), logging));
 
         configure?.Invoke(builder);
 
@@ -138,6 +146,20 @@ public static class RouterAdminHost
         app.UseRouterAdmin();
         return app;
     }
+
+    /// <summary>Where <c>dotnet run</c> listens when nothing says otherwise: loopback only, never the WAN.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Whether the usual ways of choosing the address were used: <c>--urls</c>, <c>ASPNETCORE_URLS</c> /
+    /// <c>DOTNET_URLS</c> or <c>Urls</c> in configuration, the <c>HTTP_PORTS</c>/<c>HTTPS_PORTS</c> that container
+    /// images set, or Kestrel endpoints. Only when none was does the console pick <see cref="DefaultUrl"/>.
+    /// </summary>
+    internal static bool ListenAddressGiven(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey])
+        || !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpPortsKey])
+        || !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpsPortsKey])
+        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
 
     private static void UseRouterAdmin(this WebApplication app)
     {

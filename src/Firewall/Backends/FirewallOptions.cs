@@ -44,6 +44,27 @@ public sealed class FirewallOptions
         public string Nft { get; set; } = "nft";
     }
 
+    public static readonly IReadOnlyList<string> Flavors = ["auto", "nft", "legacy"];
+
+    public static IEnumerable<string> Problems(FirewallOptions options)
+    {
+        if (!Enum.IsDefined(options.Backend))
+            yield return $"{Section}:Backend must be Simulated or Iptables.";
+        // Compared exactly, as IptablesTool does: "NFT" or "nftt" must not quietly mean auto.
+        if (!Flavors.Contains(options.Flavor, StringComparer.Ordinal))
+            yield return $"{Section}:Flavor must be auto, nft or legacy (was '{options.Flavor}').";
+        if (options.Namespace is { Length: > 0 } ns && (ns.Contains('/') || ns.Any(char.IsWhiteSpace) || ns is "." or ".."))
+            yield return $"{Section}:Namespace must be a network namespace name as `ip netns` shows it (was '{ns}').";
+        if (options.LockWaitSeconds is < 0 or > 3600)
+            yield return $"{Section}:LockWaitSeconds must be between 0 and 3600 (was {options.LockWaitSeconds}).";
+        if (options.CommandTimeoutSeconds is < 1 or > 3600)
+            yield return $"{Section}:CommandTimeoutSeconds must be between 1 and 3600 (was {options.CommandTimeoutSeconds}).";
+        if (string.IsNullOrWhiteSpace(options.Paths.Ip))
+            yield return $"{Section}:Paths:Ip must name the ip tool.";
+        if (string.IsNullOrWhiteSpace(options.Paths.Conntrack))
+            yield return $"{Section}:Paths:Conntrack must name the conntrack tool.";
+    }
+
     public string IptablesTool(string tool) => (tool, Flavor) switch
     {
         ("iptables", _) when Paths.Iptables is { Length: > 0 } p => p,

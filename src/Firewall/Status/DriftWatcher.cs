@@ -17,6 +17,16 @@ public sealed class DriftOptions
     public TimeSpan RefreshDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     public TimeSpan RefreshMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public static IEnumerable<string> Problems(DriftOptions options)
+    {
+        if (options.CheckInterval < TimeSpan.Zero)
+            yield return $"{Section}:CheckInterval must be zero (off) or longer (was {options.CheckInterval}).";
+        if (options.RefreshDelay < TimeSpan.Zero)
+            yield return $"{Section}:RefreshDelay must be zero or longer (was {options.RefreshDelay}).";
+        if (options.RefreshMaxDelay < options.RefreshDelay)
+            yield return $"{Section}:RefreshMaxDelay must be at least RefreshDelay (was {options.RefreshMaxDelay}).";
+    }
 }
 
 /// <summary>Looks at the router in the background, so drift shows up on the dashboard even when nobody is looking.</summary>
