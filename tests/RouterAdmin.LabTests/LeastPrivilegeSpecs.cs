@@ -24,6 +24,13 @@ public sealed class LeastPrivilegeSpecs
         File.SetUnixFileMode(console.Directory, (UnixFileMode)0x1FF);
         foreach (var file in Directory.GetFiles(console.Directory)) File.SetUnixFileMode(file, (UnixFileMode)0x1B6);
 
+        // The unprivileged user cannot enter a checkout under a 0700 home directory, so it runs a copy it can read.
+        var app = Directory.CreateTempSubdirectory("routeradmin-app-").FullName;
+        try
+        {
+        var executable = ConsoleProcess.CopyForAnyUser(Path.Combine(app, "app"));
+        File.SetUnixFileMode(app, (UnixFileMode)0x1ED);
+
         // Already inside the router's namespace, so no namespace switching (which would need CAP_SYS_ADMIN).
         var (code, output) = await ConsoleProcess.RunAsync(console, ["apply", "--reason", "as nobody", "--yes"], ct,
             new Dictionary<string, string?> { ["RouterAdmin:Firewall:Namespace"] = "" },
@@ -32,12 +39,17 @@ public sealed class LeastPrivilegeSpecs
                 "ip", "netns", "exec", lab.RouterNamespace,
                 "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin",
-            ]);
+            ], executable: executable);
 
         Assert.True(code == 0, output);
         Assert.Contains("1 conntrack entr(ies) reset", output);
         Assert.Contains("--to-source 203.0.113.2", await RouterSnapshot.OwnedChainAsync(lab));
         Assert.Equal(["203.0.113.2/24", "203.0.113.3/24"], await RouterSnapshot.OwnedAddressesAsync(lab));
         Assert.Equal("cli", (await new HistoryReader(console).LastAsync()).Actor);
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
     }
 }
