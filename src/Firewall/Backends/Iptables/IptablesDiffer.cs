@@ -1,6 +1,4 @@
 using System.Text;
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
 
@@ -81,7 +79,7 @@ public static class IptablesDiffer
 
     /// <summary>The line diff of the ruleset view, from what the kernel holds to what is wanted.</summary>
     internal static IReadOnlyList<DiffLine> LineDiff(IptablesChange preview) =>
-        LineDiff(RenderView(preview.Live.Owned, preview.Live), RenderView(preview.Desired, preview.Live, preview.RetiredPresent, preview.ReinstateMissing));
+        TextDiff.Lines(RenderView(preview.Live.Owned, preview.Live), RenderView(preview.Desired, preview.Live, preview.RetiredPresent, preview.ReinstateMissing));
 
     /// <summary>
     /// How many lines of the ruleset view the diff adds and removes, counted from the states (rules are unique within
@@ -155,19 +153,5 @@ public static class IptablesDiffer
             foreach (var address in owned.Addresses) text.Append("ip addr ").Append(address).Append('\n');
         }
         return text.ToString();
-    }
-
-    private static IReadOnlyList<DiffLine> LineDiff(string before, string after)
-    {
-        var model = InlineDiffBuilder.Diff(before.TrimEnd('\n'), after.TrimEnd('\n'), ignoreWhiteSpace: false);
-        return model.Lines
-            .Where(l => l.Type != ChangeType.Imaginary)
-            .Select(l => new DiffLine(l.Type switch
-            {
-                ChangeType.Inserted => DiffKind.Added,
-                ChangeType.Deleted => DiffKind.Removed,
-                _ => DiffKind.Unchanged,
-            }, l.Text))
-            .ToArray();
     }
 }

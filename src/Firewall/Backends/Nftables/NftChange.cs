@@ -1,5 +1,3 @@
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
 
@@ -32,7 +30,7 @@ public sealed record NftChange(
 
     public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= NftDiffer.FlowsToReset(Live.Owned, Desired);
 
-    public IReadOnlyList<DiffLine> Diff => _diff ??= LineDiff(View(Live.Owned), View(Desired));
+    public IReadOnlyList<DiffLine> Diff => _diff ??= TextDiff.Lines(View(Live.Owned), View(Desired));
 
     // Counted from the lines of both views (each line is unique in its table), so the history need not run the diff.
     public int LinesAdded => Counts.Added;
@@ -49,19 +47,5 @@ public sealed record NftChange(
         var beforeSet = before.ToHashSet(StringComparer.Ordinal);
         var afterSet = after.ToHashSet(StringComparer.Ordinal);
         return (after.Count(l => !beforeSet.Contains(l)), before.Count(l => !afterSet.Contains(l)));
-    }
-
-    private static IReadOnlyList<DiffLine> LineDiff(string before, string after)
-    {
-        var model = InlineDiffBuilder.Diff(before.TrimEnd('\n'), after.TrimEnd('\n'), ignoreWhiteSpace: false);
-        return model.Lines
-            .Where(l => l.Type != ChangeType.Imaginary)
-            .Select(l => new DiffLine(l.Type switch
-            {
-                ChangeType.Inserted => DiffKind.Added,
-                ChangeType.Deleted => DiffKind.Removed,
-                _ => DiffKind.Unchanged,
-            }, l.Text))
-            .ToArray();
     }
 }
