@@ -46,6 +46,8 @@ public sealed class JourneySpecs
         {
             await browser.OpenAsync(path, heading);
         }
+        await browser.OpenAsync("/history/1", "Revision 1");
+        await browser.ShotAsync("revision-details");
         await browser.OpenAsync("/history", "History");
         await browser.ShotAsync("history");
 
