@@ -7,7 +7,7 @@ namespace RouterAdmin.Firewall.Backends.Iptables;
 /// The iptables backend: the plan rendered as an owned chain and a jump at position 1 of POSTROUTING, read back with
 /// iptables-save, changed with one iptables-restore --noflush transaction, on the real tools or the simulated router.
 /// </summary>
-public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
+public sealed class IptablesBackend(IIptablesHost host) : HostNetworkForwarder(host), IFirewallBackend
 {
     public IIptablesHost Host => host;
     public string Name => host.Name;
@@ -47,16 +47,8 @@ public sealed class IptablesBackend(IIptablesHost host) : IFirewallBackend
         if (!check.InSync) throw new VerificationException(check);
     }
 
-    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => host.ReadAddressesAsync(cancellationToken);
-    public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
-    public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
-    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
-    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => host.ListFlowsAsync(cancellationToken);
 
     public string DescribeCommit() => host.DescribeRestore();
-    public string DescribeAddAddress(BoundAddress address) => host.DescribeAddAddress(address);
-    public string DescribeDeleteAddress(BoundAddress address) => host.DescribeDeleteAddress(address);
-    public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
 
     /// <summary>What the tools printed, unparsed, both read at once.</summary>
     private async Task<(string NatTable, IReadOnlyList<LiveAddress> Addresses)> ReadRawAsync(CancellationToken cancellationToken, bool withCounters = false)

@@ -6,7 +6,7 @@ using RouterAdmin.Firewall.Model;
 namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>The real router: iptables-save/-restore (nft or legacy), with the host's ip and conntrack.</summary>
-public sealed partial class IptablesTools(CommandRunner runner, HostTools host, IOptions<FirewallOptions> options) : IIptablesHost
+public sealed partial class IptablesTools(CommandRunner runner, HostTools host, IOptions<FirewallOptions> options) : HostNetworkForwarder(host), IIptablesHost
 {
     private FirewallOptions Options => options.Value;
     private string? _variant;
@@ -35,14 +35,6 @@ public sealed partial class IptablesTools(CommandRunner runner, HostTools host, 
 
     public string DescribeRestore() => runner.Describe(Options.IptablesTool("iptables-restore"), RestoreArguments) + " < script";
 
-    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => host.ReadAddressesAsync(cancellationToken);
-    public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
-    public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
-    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
-    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => host.ListFlowsAsync(cancellationToken);
-    public string DescribeAddAddress(BoundAddress address) => host.DescribeAddAddress(address);
-    public string DescribeDeleteAddress(BoundAddress address) => host.DescribeDeleteAddress(address);
-    public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
 
     private string[] RestoreArguments => ["-w", Options.LockWaitSeconds.ToString(CultureInfo.InvariantCulture), "--noflush"];
 

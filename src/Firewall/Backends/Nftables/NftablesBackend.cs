@@ -9,7 +9,7 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// <c>srcnat - 10</c>, one map rule and the managed masquerade; read with <c>nft -j</c>, changed with one
 /// <c>nft -f</c> transaction; addresses and conntrack through the host's tools like every real backend.
 /// </summary>
-public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Extensions.Options.IOptions<FirewallOptions> options) : IFirewallBackend
+public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Extensions.Options.IOptions<FirewallOptions> options) : HostNetworkForwarder(host), IFirewallBackend
 {
     public string Name => "nftables";
     public bool TouchesKernel => true;
@@ -59,12 +59,4 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Exte
 
     public string DescribeCommit() => nft.DescribeRun();
 
-    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => host.ReadAddressesAsync(cancellationToken);
-    public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
-    public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
-    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
-    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => host.ListFlowsAsync(cancellationToken);
-    public string DescribeAddAddress(BoundAddress address) => host.DescribeAddAddress(address);
-    public string DescribeDeleteAddress(BoundAddress address) => host.DescribeDeleteAddress(address);
-    public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
 }

@@ -1,0 +1,16 @@
+using RouterAdmin.Firewall.Model;
+
+namespace RouterAdmin.Firewall.Backends;
+
+/// <summary>A part that leaves the router's addresses and connection tracking to the host network it was given.</summary>
+public abstract class HostNetworkForwarder(IHostNetwork host) : IHostNetwork
+{
+    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => host.ReadAddressesAsync(cancellationToken);
+    public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.AddAddressAsync(address, cancellationToken);
+    public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) => host.DeleteAddressAsync(address, cancellationToken);
+    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => host.ResetFlowAsync(flow, cancellationToken);
+    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => host.ListFlowsAsync(cancellationToken);
+    public string DescribeAddAddress(BoundAddress address) => host.DescribeAddAddress(address);
+    public string DescribeDeleteAddress(BoundAddress address) => host.DescribeDeleteAddress(address);
+    public string DescribeResetFlow(FlowKey flow) => host.DescribeResetFlow(flow);
+}
