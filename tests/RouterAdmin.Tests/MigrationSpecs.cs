@@ -53,4 +53,34 @@ public sealed class MigrationSpecs
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_new_database_is_created_without_a_warning_and_its_schema_is_the_models()
+    {
+        var folder = TestDatabase.NewFolder();
+        var file = Path.Combine(folder, "routeradmin.db");
+        var warnings = new List<string>();
+        try
+        {
+            var options = new DbContextOptionsBuilder<AppDbContext>().UseSqlite(DatabaseOptions.ConnectionString(file))
+                .LogTo(line => { lock (warnings) warnings.Add(line); }, Microsoft.Extensions.Logging.LogLevel.Warning)
+                .Options;
+            await using var db = new AppDbContext(options);
+
+            await db.Database.MigrateAsync(Ct);
+
+            Assert.True(warnings.Count == 0, "warnings while migrating a new database:\n" + string.Join("\n", warnings));
+            Assert.False(db.Database.HasPendingModelChanges());
+            // The columns the revision snapshots moved out of the revisions table are gone from it.
+            var columns = await db.Database.SqlQueryRaw<string>("""SELECT "name" AS "Value" FROM pragma_table_info('Revisions')""").ToListAsync(Ct);
+            Assert.DoesNotContain("RestoreScript", columns);
+            Assert.DoesNotContain("DiffText", columns);
+            Assert.Contains("Reason", columns);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -39,33 +39,21 @@ namespace RouterAdmin.Data.Migrations
                 SELECT "Id", "BeforeNatTable", "BeforeStateJson", "AfterStateJson", "InventoryJson", "RestoreScript", "CommandsText" FROM "Revisions";
                 """);
 
-            migrationBuilder.DropColumn(
-                name: "AfterStateJson",
-                table: "Revisions");
+            // SQLite drops a plain column in place (3.35+); EF Core's DropColumn would rebuild the table, which needs
+            // PRAGMA foreign_keys = 0 outside the migration's transaction and warns about it on every new database.
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "AfterStateJson";""");
 
-            migrationBuilder.DropColumn(
-                name: "BeforeNatTable",
-                table: "Revisions");
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "BeforeNatTable";""");
 
-            migrationBuilder.DropColumn(
-                name: "BeforeStateJson",
-                table: "Revisions");
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "BeforeStateJson";""");
 
-            migrationBuilder.DropColumn(
-                name: "CommandsText",
-                table: "Revisions");
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "CommandsText";""");
 
-            migrationBuilder.DropColumn(
-                name: "DiffText",
-                table: "Revisions");
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "DiffText";""");
 
-            migrationBuilder.DropColumn(
-                name: "InventoryJson",
-                table: "Revisions");
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "InventoryJson";""");
 
-            migrationBuilder.DropColumn(
-                name: "RestoreScript",
-                table: "Revisions");
+            migrationBuilder.Sql("""ALTER TABLE "Revisions" DROP COLUMN "RestoreScript";""");
         }
 
         /// <inheritdoc />
