@@ -9,7 +9,6 @@ namespace RouterAdmin.Firewall.Backends.Iptables;
 /// </summary>
 public sealed class IptablesBackend(IIptablesHost host) : HostNetworkForwarder(host), IFirewallBackend
 {
-    public IIptablesHost Host => host;
     public string Name => host.Name;
     public bool TouchesKernel => host.TouchesKernel;
     public string? Namespace => host.Namespace;
