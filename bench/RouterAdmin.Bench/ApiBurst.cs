@@ -3,14 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Status;
-using RouterAdmin.Hosting;
+using RouterAdmin.Inventory;
 using RouterAdmin.Security;
+using RouterAdmin.TestSupport;
 
 namespace RouterAdmin.Bench;
 
@@ -25,62 +21,40 @@ public sealed record ApiBurstResult(int Clients, Samples First, Samples Last, do
 /// clients created with one POST /api/v1/clients each, back to back, as a script would. Every create asks the status
 /// monitor for a refresh; the refreshes coalesce, so the cost per client should not grow with the inventory.
 /// </summary>
-public static partial class ApiBurst
+public static class ApiBurst
 {
-    private const string Password = "correct horse battery staple";
     public const int Window = 100;
 
     public static async Task<ApiBurstResult> RunAsync(int clients, Action<string> log, CancellationToken ct)
     {
-        var directory = Directory.CreateTempSubdirectory("routeradmin-burst-").FullName;
-        try
-        {
-            var app = RouterAdminHost.BuildWebApp(
-            [
-                "--urls=http://127.0.0.1:0", "--environment=Production", "--Logging:LogLevel:Default=Warning",
-                $"--RouterAdmin:Database:Path={Path.Combine(directory, "routeradmin.db")}", "--RouterAdmin:Drift:CheckInterval=00:00:00",
-            ]);
-            await app.StartAsync(ct);
-            try
-            {
-                await app.Services.GetRequiredService<UserService>().CreateUserAsync("bench", Password, UserRole.Admin, Actor.System);
-                // Room for the burst: up to 65,000 clients on the LAN.
-                await app.Services.GetRequiredService<RouterAdmin.Inventory.SettingsService>().UpdateAsync(
-                    new RouterAdmin.Inventory.SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/16", ManageMasquerade = false }, new Actor("bench", UserRole.Admin), ct);
-                var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-                using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = address };
-                await SignInAsync(http, ct);
-                var monitor = app.Services.GetRequiredService<FirewallStatusMonitor>();
-                var readsBefore = monitor.Reads;
+        // Drift checks only on demand, logs at Warning: the harness's web defaults, so the burst measures the edits alone.
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
+        var admin = await console.CreateUserAsync("bench", UserRole.Admin);
+        // Room for the burst: up to 65,000 clients on the LAN.
+        await console.Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/16", ManageMasquerade = false }, admin, ct);
+        using var http = console.CreateClient();
+        using (var signedIn = await TestConsole.SignInAsync(http, admin.Name))
+            if (signedIn.StatusCode != HttpStatusCode.Redirect && signedIn.StatusCode != HttpStatusCode.Found)
+                throw new InvalidOperationException($"Signing in answered {(int)signedIn.StatusCode}.");
+        var monitor = console.Get<FirewallStatusMonitor>();
+        var readsBefore = monitor.Reads;
 
-                var times = new double[clients];
-                var started = Stopwatch.GetTimestamp();
-                for (var i = 0; i < clients; i++)
-                {
-                    var body = new { Name = $"Employee {i:D5}", LanAddress = $"10.0.{i / 250}.{i % 250 + 2}" };
-                    var call = Stopwatch.GetTimestamp();
-                    using var response = await http.PostAsJsonAsync("/api/v1/clients", body, ct);
-                    times[i] = Stopwatch.GetElapsedTime(call).TotalMilliseconds;
-                    if (!response.IsSuccessStatusCode)
-                        throw new InvalidOperationException($"POST /api/v1/clients #{i} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-                    if ((i + 1) % 250 == 0) log($"API burst: {i + 1:N0}/{clients:N0} clients, last {times[i]:N1} ms");
-                }
-                var total = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                await monitor.RequestRefresh();
-                var window = Math.Min(Window, clients);
-                return new ApiBurstResult(clients, Samples.Of(times.Take(window)), Samples.Of(times.Skip(clients - window)), total, monitor.Reads - readsBefore);
-            }
-            finally
-            {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
-            }
-        }
-        finally
+        var times = new double[clients];
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < clients; i++)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+            var body = new { Name = $"Employee {i:D5}", LanAddress = $"10.0.{i / 250}.{i % 250 + 2}" };
+            var call = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsJsonAsync("/api/v1/clients", body, ct);
+            times[i] = Stopwatch.GetElapsedTime(call).TotalMilliseconds;
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"POST /api/v1/clients #{i} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+            if ((i + 1) % 250 == 0) log($"API burst: {i + 1:N0}/{clients:N0} clients, last {times[i]:N1} ms");
         }
+        var total = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await monitor.RequestRefresh();
+        var window = Math.Min(Window, clients);
+        return new ApiBurstResult(clients, Samples.Of(times.Take(window)), Samples.Of(times.Skip(clients - window)), total, monitor.Reads - readsBefore);
     }
 
     public static void Render(StringBuilder md, ApiBurstResult result, double targetRatio)
@@ -95,19 +69,4 @@ public static partial class ApiBurst
         md.AppendLine(string.Create(invariant, $"Last / first = **{result.Ratio:0.00}×** ({(result.Ratio <= targetRatio ? "met" : "**not met**")}); {result.Clients:N0} clients in {result.TotalSeconds:0.0} s; the router was read {result.StatusReads:N0} times for {result.Clients:N0} edits."));
         md.AppendLine();
     }
-
-    private static async Task SignInAsync(HttpClient http, CancellationToken ct)
-    {
-        var form = await http.GetStringAsync("/account/login", ct);
-        var token = WebUtility.HtmlDecode(AntiforgeryField().Match(form).Groups[1].Value);
-        using var response = await http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["_handler"] = "login", ["Input.UserName"] = "bench", ["Input.Password"] = Password,
-        }), ct);
-        if (response.StatusCode != HttpStatusCode.Redirect && response.StatusCode != HttpStatusCode.Found)
-            throw new InvalidOperationException($"Signing in answered {(int)response.StatusCode}.");
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

@@ -18,14 +18,14 @@ public static class BackendComparison
             await router.ResetAsync(ct);
             await router.ExecAsync("nft", ["add", "table", "ip", "routeradmin"], ct: ct);
             await router.ExecAsync("nft", ["delete", "table", "ip", "routeradmin"], ct: ct);
-            await using var console = await BenchConsole.StartAsync(router.RouterNamespace, ct, backend);
+            await using var console = await BenchInventory.StartConsoleAsync(router.RouterNamespace, backend);
             var seeded = await console.SeedAsync(size, ct);
             var first = await CycleAsync(console, ct);
             log($"{backend} N={size:N0}: first apply {first.Total:N0} ms");
             var runs = new List<(double Total, double Preview, IReadOnlyDictionary<ApplyStep, double> Steps)>();
             for (var r = 0; r <= options.Repeat; r++)
             {
-                await console.Assignments.ReassignAsync(seeded.MovingAssignmentId, r % 2 == 0 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchConsole.Admin, ct);
+                await console.Assignments.ReassignAsync(seeded.MovingAssignmentId, r % 2 == 0 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchInventory.Admin, ct);
                 var run = await CycleAsync(console, ct);
                 if (r > 0) runs.Add(run); // the first is warm-up (JIT of the small-change path)
             }
@@ -36,11 +36,11 @@ public static class BackendComparison
         }
     }
 
-    private static async Task<(double Total, double Preview, IReadOnlyDictionary<ApplyStep, double> Steps)> CycleAsync(BenchConsole console, CancellationToken ct)
+    private static async Task<(double Total, double Preview, IReadOnlyDictionary<ApplyStep, double> Steps)> CycleAsync(TestConsole console, CancellationToken ct)
     {
         using var timeline = new ApplyTimeline(console.Gate);
         var (preview, previewMs) = await Timing.TimeAsync(() => console.Engine.PreviewApplyAsync(ct));
-        var (result, applyMs) = await Timing.TimeAsync(() => console.Engine.ApplyAsync(new ApplyRequest(BenchConsole.Admin, "benchmark", preview.Fingerprint), ct));
+        var (result, applyMs) = await Timing.TimeAsync(() => console.Engine.ApplyAsync(new ApplyRequest(BenchInventory.Admin, "benchmark", preview.Fingerprint), ct));
         if (result.Kind != ApplyResultKind.Applied)
             throw new InvalidOperationException($"The apply did not go through ({result.Kind}): {result.Message} {result.Error}");
         return (applyMs, previewMs, timeline.StepMilliseconds());

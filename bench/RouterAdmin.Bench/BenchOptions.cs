@@ -57,11 +57,11 @@ public sealed record BenchOptions(
             var value = args[++i];
             options = name switch
             {
-                "--sizes" => options with { Sizes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Count(name, v, 1, BenchConsole.MaxAssignments)).Distinct().Order()] },
+                "--sizes" => options with { Sizes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Count(name, v, 1, BenchInventory.MaxAssignments)).Distinct().Order()] },
                 "--repeat" => options with { Repeat = Count(name, value, 1, 1_000) },
                 "--rule-by-rule-repeat" => options with { RuleByRuleRepeat = Count(name, value, 0, 100) },
                 "--query-repeat" => options with { QueryRepeat = Count(name, value, 1, 10_000) },
-                "--query-size" => options with { QuerySize = Count(name, value, 1, BenchConsole.MaxAssignments) },
+                "--query-size" => options with { QuerySize = Count(name, value, 1, BenchInventory.MaxAssignments) },
                 "--api-burst" => options with { ApiBurst = Count(name, value, 0, 100_000) },
                 "--only" when value == "api-burst" => options with { ApiBurstOnly = true },
                 "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0 },

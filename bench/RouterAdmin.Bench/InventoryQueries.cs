@@ -14,7 +14,7 @@ public static class InventoryQueries
     // A fresh endpoint has 101 free addresses; stay well inside them.
     private const int MaxAssignRepeat = 90;
 
-    public static async Task<IReadOnlyList<QueryResult>> MeasureAsync(BenchConsole console, int repeat, Action<string> log, CancellationToken ct)
+    public static async Task<IReadOnlyList<QueryResult>> MeasureAsync(TestConsole console, int repeat, Action<string> log, CancellationToken ct)
     {
         var results = new List<QueryResult>();
 
@@ -41,11 +41,11 @@ public static class InventoryQueries
         await MeasurePageAsync("assignments, first page", () => console.Assignments.GetPageAsync(new PageRequest(0, PageSize), ct: ct));
 
         // A new endpoint has every external address free, so each fresh client gets one (the lowest free).
-        var endpointId = await console.Endpoints.CreateAsync(new EndpointDraft { Name = "vpn-new", Destination = "198.51.100.200" }, BenchConsole.Admin, ct);
+        var endpointId = await console.Endpoints.CreateAsync(new EndpointDraft { Name = "vpn-new", Destination = "198.51.100.200" }, BenchInventory.Admin, ct);
         await MeasureAsync("assign a free address to a new client", Math.Min(repeat, MaxAssignRepeat), async k =>
         {
-            var clientId = await console.Clients.CreateAsync(new ClientDraft { Name = $"new-client-{k:000}", LanAddress = $"10.0.200.{10 + k}" }, BenchConsole.Admin, ct);
-            return await Timing.TimeAsync(() => console.Assignments.AssignFreeAsync(clientId, endpointId, BenchConsole.Admin, ct));
+            var clientId = await console.Clients.CreateAsync(new ClientDraft { Name = $"new-client-{k:000}", LanAddress = $"10.0.200.{10 + k}" }, BenchInventory.Admin, ct);
+            return await Timing.TimeAsync(() => console.Assignments.AssignFreeAsync(clientId, endpointId, BenchInventory.Admin, ct));
         }, row => $"got {row.ExternalAddress}");
         return results;
     }

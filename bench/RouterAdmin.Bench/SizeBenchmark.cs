@@ -21,7 +21,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
 
     public async Task<SizeResult> RunAsync(int size, bool withQueries, CancellationToken ct)
     {
-        await using var console = await BenchConsole.StartAsync(router.RouterNamespace, ct);
+        await using var console = await BenchInventory.StartConsoleAsync(router.RouterNamespace);
         var (seeded, seedMs) = await Timing.TimeAsync(() => console.SeedAsync(size, ct));
         log($"N={size:N0}: seeded in {seedMs:N0} ms");
 
@@ -67,12 +67,12 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     }
 
     /// <summary>Preview, then apply exactly what was previewed, as the Apply page does.</summary>
-    private static async Task<(ChangePreview Preview, CycleRun Run)> CycleAsync(BenchConsole console, CancellationToken ct)
+    private static async Task<(ChangePreview Preview, CycleRun Run)> CycleAsync(TestConsole console, CancellationToken ct)
     {
         var memory = MemoryProbe.Start();
         using var timeline = new ApplyTimeline(console.Gate);
         var (preview, previewMs) = await Timing.TimeAsync(() => console.Engine.PreviewApplyAsync(ct));
-        var (result, applyMs) = await Timing.TimeAsync(() => console.Engine.ApplyAsync(new ApplyRequest(BenchConsole.Admin, Reason, preview.Fingerprint), ct));
+        var (result, applyMs) = await Timing.TimeAsync(() => console.Engine.ApplyAsync(new ApplyRequest(BenchInventory.Admin, Reason, preview.Fingerprint), ct));
         var used = memory.Stop();
         if (result.Kind != ApplyResultKind.Applied)
             throw new InvalidOperationException($"The apply did not go through ({result.Kind}): {result.Message} {result.Error}");
@@ -83,10 +83,10 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     /// Moves the first client between its own address and the spare one, so every repetition is a real change. Not
     /// part of the cycle, but logged: it is the administrator's edit before the apply.
     /// </summary>
-    private async Task ToggleAsync(BenchConsole console, SeededInventory seeded, int repetition, int size, CancellationToken ct)
+    private async Task ToggleAsync(TestConsole console, SeededInventory seeded, int repetition, int size, CancellationToken ct)
     {
         var ms = await Timing.TimeAsync(() => console.Assignments.ReassignAsync(seeded.MovingAssignmentId,
-            repetition % 2 == 1 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchConsole.Admin, ct));
+            repetition % 2 == 1 ? seeded.SpareAddressId : seeded.OriginalAddressId, BenchInventory.Admin, ct));
         log($"N={size:N0}: reassigned one client in {ms:N0} ms (AssignmentService.ReassignAsync)");
     }
 
@@ -128,7 +128,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     /// The pieces the cycle is made of, called directly against the current kernel and inventory (nothing is changed),
     /// to say where the time inside the engine's planning and recording goes.
     /// </summary>
-    private async Task<IReadOnlyList<Piece>> ProfilePiecesAsync(BenchConsole console, CancellationToken ct)
+    private async Task<IReadOnlyList<Piece>> ProfilePiecesAsync(TestConsole console, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var names = new List<string>();
@@ -139,8 +139,8 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
             list.Add(ms);
         }
 
-        var backend = console.Host;
-        var reader = console.Reader;
+        var backend = console.Get<IIptablesHost>();
+        var reader = (IptablesBackend)console.Backend;
         for (var r = 0; r < options.Repeat; r++)
         {
             var (inventory, captureMs) = await Timing.TimeAsync(() => console.Store.CaptureAsync(ct));
@@ -166,7 +166,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
             {
                 Kind = RevisionKind.Apply,
                 Status = RevisionStatus.Failed,
-                Actor = BenchConsole.Admin.Name,
+                Actor = BenchInventory.Admin.Name,
                 Reason = "profile",
                 StartedAt = DateTimeOffset.UtcNow,
                 Backend = backend.Name,
@@ -174,7 +174,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
                 Snapshot = new RevisionSnapshot
                 {
                     RestoreScript = preview.RestoreScript,
-                    CommandsText = string.Join('\n', console.Kernel.Describe(preview)),
+                    CommandsText = string.Join('\n', console.Get<KernelTransaction>().Describe(preview)),
                     BeforeStateJson = live.Owned.ToJson(),
                     AfterStateJson = desired.ToJson(),
                     BeforeNatTable = live.NatTableText,
@@ -200,9 +200,9 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     /// The snapshot's insert and the record step's update, done as ApplyEngine does them, with a revision of the real
     /// size; it is marked failed and deleted again afterwards (not timed), so the engine never sees it.
     /// </summary>
-    private async Task<(double InsertMs, double RecordMs)> WriteRevisionAsync(BenchConsole console, Revision revision, CancellationToken ct)
+    private async Task<(double InsertMs, double RecordMs)> WriteRevisionAsync(TestConsole console, Revision revision, CancellationToken ct)
     {
-        await using var db = await console.OpenDatabaseAsync(ct);
+        await using var db = await console.OpenDatabaseAsync();
         var insertMs = await Timing.TimeAsync(async () =>
         {
             db.Revisions.Add(revision);

@@ -2,8 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
-using RouterAdmin.LabTests.Console;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -17,14 +16,13 @@ public sealed class FlushedRulesetSpecs
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(5);
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task A_flushed_ruleset_is_reported_as_drift_and_repaired_by_reapply(string backend)
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
@@ -39,20 +37,19 @@ public sealed class FlushedRulesetSpecs
         Assert.True(drifted.Drifted);
         Assert.Equal(applied, drifted.BaselineRevisionId);
         Assert.True(drifted.Drift!.RulesAdded > 0);
-        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "nftables.service was restarted", drifted.Drift.Fingerprint), ct);
+        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "nftables.service was restarted", drifted.Drift.Fingerprint), ct);
         Assert.Equal(ApplyResultKind.Applied, reapply.Kind);
         Assert.Equal(owned, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         Assert.False((await monitor.RefreshAsync(ct)).Drifted);
         await AssertClientLeavesFromAsync(lab, lab.Clients[0], NetnsLab.ExternalAlias(1), ct);
     }
 
-    [Fact]
+    [LabFact]
     public async Task An_element_removed_or_a_rule_added_by_hand_in_the_owned_table_is_drift_that_reapply_repairs()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: "Nftables");
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, "Nftables"));
         var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
@@ -65,25 +62,24 @@ public sealed class FlushedRulesetSpecs
         Assert.True(missing.Drifted);
         // One element back, in a transaction that touches nothing else.
         Assert.StartsWith("add element ip routeradmin mappings {", missing.Drift!.Transaction);
-        Assert.Equal(ApplyResultKind.Applied, (await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "element deleted by hand", missing.Drift.Fingerprint), ct)).Kind);
+        Assert.Equal(ApplyResultKind.Applied, (await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "element deleted by hand", missing.Drift.Fingerprint), ct)).Kind);
         Assert.Equal(owned, await RouterSnapshot.OwnedRulesAsync(lab, "Nftables"));
 
         await lab.ExecAsync(lab.RouterNamespace, "nft", "add", "rule", "ip", "routeradmin", "postrouting", "ip", "saddr", "192.168.1.4", "accept");
         var added = await monitor.RefreshAsync(ct);
         Assert.True(added.Drifted);
         Assert.Contains(added.Drift!.Diff, l => l.Kind == RouterAdmin.Firewall.Diff.DiffKind.Removed && l.Text.Contains("192.168.1.4", StringComparison.Ordinal));
-        Assert.Equal(ApplyResultKind.Applied, (await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "rule added by hand", added.Drift.Fingerprint), ct)).Kind);
+        Assert.Equal(ApplyResultKind.Applied, (await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "rule added by hand", added.Drift.Fingerprint), ct)).Kind);
         Assert.Equal(owned, await RouterSnapshot.OwnedRulesAsync(lab, "Nftables"));
         Assert.False((await monitor.RefreshAsync(ct)).Drifted);
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_client_the_map_misses_still_leaves_through_the_administrators_iptables_nft_masquerade()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: "Nftables");
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, "Nftables"));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("one user")).Result.Kind);
@@ -92,14 +88,13 @@ public sealed class FlushedRulesetSpecs
         await AssertClientLeavesFromAsync(lab, lab.Clients[2], NetnsLab.RouterWanAddress, ct);
     }
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task After_a_flushed_ruleset_the_restore_verb_puts_the_last_confirmed_revision_back_and_esp_flows_again(string backend)
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync(externalAddresses: 3);
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("confirmed");

@@ -4,8 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
-using RouterAdmin.LabTests.Console;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -22,14 +21,13 @@ public sealed class KernelApplySpecs
 
     private static uint SpiOf(LabClient client) => 0xE5000000u + (uint)client.Number;
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task Three_clients_assigned_and_applied_through_the_console_each_reach_the_vpn_server_from_their_own_address(string backend)
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync();
         await lab.IptablesAsync("-A", "FORWARD", "-p", "tcp", "--dport", "22", "-j", "ACCEPT");
         var foreignBefore = await RouterSnapshot.ForeignRulesetAsync(lab, backend);
@@ -59,7 +57,7 @@ public sealed class KernelApplySpecs
         Assert.Contains("-A POSTROUTING -s 192.168.1.0/24 -o wan -j MASQUERADE", await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING"));
     }
 
-    private static async Task AssertIptablesLayoutAsync(LabConsole console, NetnsLab lab, IptablesChange change, string foreignBefore, CancellationToken ct)
+    private static async Task AssertIptablesLayoutAsync(TestConsole console, NetnsLab lab, IptablesChange change, string foreignBefore, CancellationToken ct)
     {
         // Our jump sits above the MASQUERADE we do not own, and the MASQUERADE is untouched.
         var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -94,14 +92,13 @@ public sealed class KernelApplySpecs
         }
     }
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task Reassigning_a_client_while_its_esp_flow_is_live_moves_its_next_packets_to_the_new_address(string backend)
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         var client2 = await console.AssignAsync(2, 2);
@@ -112,7 +109,7 @@ public sealed class KernelApplySpecs
         Assert.True(await receiver.WaitForAsync(p => p.Count(x => x.Spi == flow.Spi) >= 5, Arrival, ct));
         Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(flow.Spi));
 
-        await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[3], LabConsole.Admin, ct);
+        await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[3], TestConsole.Admin, ct);
         var (preview, result) = await console.PreviewAndApplyAsync("move client2 to .4");
         var appliedAtSequence = flow.LastSequence;
 
@@ -125,14 +122,13 @@ public sealed class KernelApplySpecs
         Assert.True(revision.ConntrackEntriesDeleted >= 1, "the live flow's conntrack entry must have been deleted");
     }
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task Rolling_back_a_bad_change_restores_the_earlier_mapping_on_the_kernel_and_in_the_inventory(string backend)
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync();
         await lab.IptablesAsync("-A", "FORWARD", "-p", "tcp", "--dport", "22", "-j", "ACCEPT");
         var foreignBefore = await RouterSnapshot.ForeignRulesetAsync(lab, backend);
@@ -142,7 +138,7 @@ public sealed class KernelApplySpecs
         var goodChain = await RouterSnapshot.OwnedRulesAsync(lab, backend);
         var goodAssignments = await console.AssignmentsAsync();
 
-        await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[4], LabConsole.Admin, ct);
+        await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[4], TestConsole.Admin, ct);
         var bad = await console.PreviewAndApplyAsync("wrong address for client2");
         Assert.Equal(ApplyResultKind.Applied, bad.Result.Kind);
         Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, backend));
@@ -175,13 +171,12 @@ public sealed class KernelApplySpecs
         Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, backend));
     }
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task Addresses_are_bound_with_the_owned_label_and_only_those_are_ever_removed(string backend)
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync(externalAddresses: 3);
         // An address the administrator configured by hand, which RouterAdmin lists but must never remove.
         await lab.ExecAsync(lab.RouterNamespace, "ip", "addr", "add", "203.0.113.9/24", "dev", "wan");
@@ -190,7 +185,7 @@ public sealed class KernelApplySpecs
 
         var snapshot = await console.Store.CaptureAsync(TestContext.Current.CancellationToken);
         var third = snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(3)));
-        await console.Addresses.DeleteAsync(third.Id, 0, LabConsole.Admin, TestContext.Current.CancellationToken);
+        await console.Addresses.DeleteAsync(third.Id, 0, TestConsole.Admin, TestContext.Current.CancellationToken);
         var (preview, result) = await console.PreviewAndApplyAsync("return .4 to the ISP");
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
@@ -199,13 +194,12 @@ public sealed class KernelApplySpecs
         Assert.Contains("203.0.113.9/24", await lab.ExecAsync(lab.RouterNamespace, "ip", "-4", "-o", "addr", "show", "dev", "wan"));
     }
 
-    [Theory]
-    [MemberData(nameof(LabConsole.Backends), MemberType = typeof(LabConsole))]
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
     public async Task A_second_apply_with_nothing_changed_runs_nothing(string backend)
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab, backend: backend);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("first");
@@ -219,7 +213,7 @@ public sealed class KernelApplySpecs
 }
 
 /// <summary>Reads revisions straight from the console's database.</summary>
-internal sealed class HistoryReader(LabConsole console)
+internal sealed class HistoryReader(TestConsole console)
 {
     public async Task<Revision> LastAsync()
     {

@@ -3,8 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
-using RouterAdmin.LabTests.Console;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -21,14 +20,13 @@ public sealed class KernelCrashSpecs
         ApplyStep.Verify, ApplyStep.ResetConntrack, ApplyStep.Record,
     ];
 
-    [Theory]
+    [LabTheory]
     [MemberData(nameof(Steps))]
     public async Task Killed_mid_apply_the_router_is_back_in_its_previous_state_after_restart_and_the_history_says_so(ApplyStep killedAfter)
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         await console.SeedStoryAsync(externalAddresses: 4);
         await console.AssignAsync(1, 1);
         var client2 = await console.AssignAsync(2, 2);
@@ -40,10 +38,10 @@ public sealed class KernelCrashSpecs
         await console.Addresses.CreateAsync(new Inventory.ExternalAddressDraft
         {
             Address = NetnsLab.ExternalAlias(5).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = 24, BindOnWan = true,
-        }, LabConsole.Admin, ct);
+        }, TestConsole.Admin, ct);
         var snapshot = await console.Store.CaptureAsync(ct);
-        await console.Assignments.ReassignAsync(client2.Id, snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(5))).Id, LabConsole.Admin, ct);
-        await console.Addresses.DeleteAsync(console.AddressIds[4], 0, LabConsole.Admin, ct);
+        await console.Assignments.ReassignAsync(client2.Id, snapshot.ExternalAddresses.Single(a => a.Address.Equals(NetnsLab.ExternalAlias(5))).Id, TestConsole.Admin, ct);
+        await console.Addresses.DeleteAsync(console.AddressIds[4], 0, TestConsole.Admin, ct);
 
         var exit = await RunConsoleAsync(console, killedAfter, ct);
         Assert.Equal(137, exit.Code);
@@ -70,7 +68,7 @@ public sealed class KernelCrashSpecs
     }
 
     /// <summary>Runs the real executable's apply verb against the lab router and the console's database, dying on cue.</summary>
-    private static Task<(int Code, string Output)> RunConsoleAsync(LabConsole console, ApplyStep killAfter, CancellationToken ct) =>
+    private static Task<(int Code, string Output)> RunConsoleAsync(TestConsole console, ApplyStep killAfter, CancellationToken ct) =>
         ConsoleProcess.RunAsync(console, ["apply", "--reason", "crash test", "--yes"], ct,
             new Dictionary<string, string?> { ["RouterAdmin:Testing:KillAfterStep"] = killAfter.ToString() });
 }

@@ -8,8 +8,7 @@ using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Diff;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.History;
-using RouterAdmin.LabTests.Console;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -17,12 +16,11 @@ namespace RouterAdmin.LabTests;
 /// <summary>When a step of an apply fails on the real kernel, nothing changes, the administrator is told which step and what the tool said, and the history keeps it.</summary>
 public sealed class KernelFaultSpecs
 {
-    [Fact]
+    [LabFact]
     public async Task A_missing_iptables_restore_binary_changes_nothing_and_is_recorded()
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab, new Dictionary<string, string?> { ["RouterAdmin:Firewall:Paths:IptablesRestore"] = "/nonexistent/iptables-restore" });
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab).With("RouterAdmin:Firewall:Paths:IptablesRestore", "/nonexistent/iptables-restore"));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         var before = await KernelAsync(lab);
@@ -38,12 +36,11 @@ public sealed class KernelFaultSpecs
         Assert.Equal("iptables-restore", revision.FailedStep);
     }
 
-    [Fact]
+    [LabFact]
     public async Task Binding_on_a_wan_interface_that_does_not_exist_changes_nothing_and_says_what_ip_said()
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         await console.SeedStoryAsync(externalAddresses: 2);
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("good state");
@@ -51,7 +48,7 @@ public sealed class KernelFaultSpecs
         await console.Addresses.CreateAsync(new Inventory.ExternalAddressDraft
         {
             Address = "203.0.113.50", Interface = "wan9", PrefixLength = 24, BindOnWan = true,
-        }, LabConsole.Admin, TestContext.Current.CancellationToken);
+        }, TestConsole.Admin, TestContext.Current.CancellationToken);
         await console.AssignAsync(2, 2);
 
         var (_, result) = await console.PreviewAndApplyAsync("alias on a missing interface");
@@ -62,22 +59,19 @@ public sealed class KernelFaultSpecs
         Assert.Equal(before, await KernelAsync(lab));
     }
 
-    [Fact]
+    [LabFact]
     public async Task An_xtables_lock_held_past_the_wait_fails_the_apply_without_changing_anything()
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
         // Legacy iptables serialises on /run/xtables.lock; nft does not lock, so this fault exists only there.
-        await using var console = await LabConsole.StartAsync(lab, new Dictionary<string, string?>
-        {
-            ["RouterAdmin:Firewall:Flavor"] = "legacy",
-            ["RouterAdmin:Firewall:LockWaitSeconds"] = "1",
-        });
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab)
+            .With("RouterAdmin:Firewall:Flavor", "legacy")
+            .With("RouterAdmin:Firewall:LockWaitSeconds", "1"));
         await console.SeedStoryAsync(bindOnWan: false);
         await console.AssignAsync(1, 1);
         var before = await lab.ExecAsync(lab.RouterNamespace, "iptables-legacy-save", "-t", "nat");
         using var holder = Process.Start(new ProcessStartInfo("flock", ["-x", "/run/xtables.lock", "sleep", "8"]))!;
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(XtablesLockIsHeldAsync, "flock to take /run/xtables.lock", ct: TestContext.Current.CancellationToken);
         try
         {
             var (_, result) = await console.PreviewAndApplyAsync("lock is held");
@@ -94,20 +88,17 @@ public sealed class KernelFaultSpecs
         Assert.Equal(Strip(before), Strip(await lab.ExecAsync(lab.RouterNamespace, "iptables-legacy-save", "-t", "nat")));
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_table_changed_by_someone_else_during_the_apply_is_detected_by_the_read_back_and_the_snapshot_restored()
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        var interferences = 0;
-        await using var console = await LabConsole.StartAsync(lab, configureServices: services =>
-            services.AddSingleton<IIptablesHost>(provider => new InterferingBackend(provider.GetRequiredService<IptablesTools>(), lab, () => Interlocked.Decrement(ref interferences) >= 0)));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Sabotage = true });
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("good state");
         var before = await KernelAsync(lab);
         await console.AssignAsync(2, 2);
-        interferences = 1;
+        console.Kernel.AfterNextRestore = _ => lab.IptablesAsync("-t", "nat", "-I", OwnedChains.Snat, "1", "-s", "192.168.1.99/32", "-j", "RETURN");
 
         var (_, result) = await console.PreviewAndApplyAsync("someone edits the table meanwhile");
 
@@ -118,12 +109,11 @@ public sealed class KernelFaultSpecs
         Assert.Equal(RevisionStatus.Failed, (await new HistoryReader(console).LastAsync()).Status);
     }
 
-    [Fact]
+    [LabFact]
     public async Task Newlines_quotes_and_iptables_syntax_in_a_clients_name_and_notes_cannot_change_what_the_kernel_holds()
     {
-        LabRequirements.Ensure();
         await using var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         await console.SeedStoryAsync();
         var filterBefore = await lab.ExecAsync(lab.RouterNamespace, "iptables-save", "-t", "filter");
         // Written straight to the database, past the validator, as if a future bug let it through: the planner and the
@@ -155,32 +145,14 @@ public sealed class KernelFaultSpecs
     private static async Task<string> KernelAsync(NetnsLab lab) =>
         await RouterSnapshot.OwnedChainAsync(lab) + "\n" + string.Join(',', await RouterSnapshot.OwnedAddressesAsync(lab)) + "\n" + await RouterSnapshot.ForeignRulesAsync(lab);
 
+    /// <summary>A non-blocking attempt to take the lock fails only while someone else holds it.</summary>
+    private static async Task<bool> XtablesLockIsHeldAsync()
+    {
+        using var probe = Process.Start(new ProcessStartInfo("flock", ["-n", "-x", "/run/xtables.lock", "true"]))!;
+        await probe.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return probe.ExitCode != 0;
+    }
+
     private static string Strip(string save) =>
         string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')).Select(l => l.StartsWith(':') ? l[..l.LastIndexOf(' ')] : l));
-
-    /// <summary>The real backend, plus another administrator who, once, adds a rule to our chain right after our restore.</summary>
-    private sealed class InterferingBackend(IptablesTools real, NetnsLab lab, Func<bool> active) : IIptablesHost
-    {
-        public string Name => real.Name;
-        public bool TouchesKernel => real.TouchesKernel;
-        public string? Namespace => real.Namespace;
-        public Task<string> SaveNatTableAsync(bool withCounters, CancellationToken ct) => real.SaveNatTableAsync(withCounters, ct);
-        public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken ct) => real.ReadAddressesAsync(ct);
-
-        public async Task RestoreAsync(string script, CancellationToken ct)
-        {
-            await real.RestoreAsync(script, ct);
-            if (active())
-                await lab.IptablesAsync("-t", "nat", "-I", OwnedChains.Snat, "1", "-s", "192.168.1.99/32", "-j", "RETURN");
-        }
-
-        public Task AddAddressAsync(BoundAddress address, CancellationToken ct) => real.AddAddressAsync(address, ct);
-        public Task DeleteAddressAsync(BoundAddress address, CancellationToken ct) => real.DeleteAddressAsync(address, ct);
-        public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken ct) => real.ResetFlowAsync(flow, ct);
-        public Task<IReadOnlyList<RouterAdmin.Firewall.Backends.ConntrackEntry>> ListFlowsAsync(CancellationToken ct) => real.ListFlowsAsync(ct);
-        public string DescribeRestore() => real.DescribeRestore();
-        public string DescribeAddAddress(BoundAddress address) => real.DescribeAddAddress(address);
-        public string DescribeDeleteAddress(BoundAddress address) => real.DescribeDeleteAddress(address);
-        public string DescribeResetFlow(FlowKey flow) => real.DescribeResetFlow(flow);
-    }
 }

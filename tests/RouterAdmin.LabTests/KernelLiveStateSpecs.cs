@@ -5,8 +5,7 @@ using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
-using RouterAdmin.LabTests.Console;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -17,14 +16,13 @@ public sealed class KernelLiveStateSpecs
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(5);
 
-    [Fact]
+    [LabFact]
     public async Task An_apply_not_confirmed_by_its_deadline_is_rolled_back_automatically_and_recorded()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, configureServices: s => s.AddSingleton<TimeProvider>(time));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Clock = time });
         var confirmations = console.Services.GetRequiredService<ConfirmationService>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
@@ -56,14 +54,13 @@ public sealed class KernelLiveStateSpecs
         Assert.True((await console.Engine.PreviewApplyAsync(ct)).InSync);
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_confirmed_apply_stays_after_its_deadline()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab, configureServices: s => s.AddSingleton<TimeProvider>(time));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Clock = time });
         var confirmations = console.Services.GetRequiredService<ConfirmationService>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
@@ -71,26 +68,25 @@ public sealed class KernelLiveStateSpecs
         await confirmations.RefreshAsync(ct);
         var chain = await RouterSnapshot.OwnedChainAsync(lab);
 
-        await confirmations.ConfirmAsync(result.RevisionId!.Value, LabConsole.Admin, ct);
+        await confirmations.ConfirmAsync(result.RevisionId!.Value, TestConsole.Admin, ct);
         time.Advance(TimeSpan.FromMinutes(5));
         await confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), ct);
 
         Assert.Equal(chain, await RouterSnapshot.OwnedChainAsync(lab));
         var revision = (await new HistoryReader(console).AllAsync()).Single(r => r.Id == result.RevisionId);
         Assert.Equal(RevisionStatus.Applied, revision.Status);
-        Assert.Equal(LabConsole.Admin.Name, revision.ConfirmedBy);
+        Assert.Equal(TestConsole.Admin.Name, revision.ConfirmedBy);
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_restart_during_the_confirmation_window_rolls_the_change_back_at_start_up()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         var directory = Directory.CreateTempSubdirectory("routeradmin-lab-").FullName;
         string previousChain;
         int unconfirmed;
-        await using (var before = await LabConsole.StartAsync(lab, directory: directory))
+        await using (var before = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Directory = directory }))
         {
             await before.SeedStoryAsync();
             await before.AssignAsync(1, 1);
@@ -102,7 +98,7 @@ public sealed class KernelLiveStateSpecs
         }
         try
         {
-            await using var after = await LabConsole.StartAsync(lab, directory: directory);
+            await using var after = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Directory = directory });
             var rolledBack = await after.Services.GetRequiredService<ConfirmationService>().RollBackUnconfirmedAtStartupAsync(ct);
 
             Assert.Equal(1, rolledBack);
@@ -117,13 +113,12 @@ public sealed class KernelLiveStateSpecs
         }
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_flushed_owned_chain_is_reported_as_drift_and_repaired_by_reapply_or_adopted()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
@@ -138,14 +133,14 @@ public sealed class KernelLiveStateSpecs
         Assert.True(drifted.Drifted);
         Assert.Equal(applied, drifted.BaselineRevisionId);
         Assert.Equal(2, drifted.Drift!.RulesAdded);
-        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "someone flushed the chain", drifted.Drift.Fingerprint), ct);
+        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "someone flushed the chain", drifted.Drift.Fingerprint), ct);
         Assert.Equal(ApplyResultKind.Applied, reapply.Kind);
         Assert.Equal(chain, await RouterSnapshot.OwnedChainAsync(lab));
         Assert.False((await monitor.RefreshAsync(ct)).Drifted);
 
         await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
         Assert.True((await monitor.RefreshAsync(ct)).Drifted);
-        var adopted = await console.Services.GetRequiredService<ImportService>().AdoptAsync("the flush was intended", LabConsole.Admin, ct);
+        var adopted = await console.Services.GetRequiredService<ImportService>().AdoptAsync("the flush was intended", TestConsole.Admin, ct);
 
         var status = await monitor.RefreshAsync(ct);
         Assert.False(status.Drifted);
@@ -154,13 +149,12 @@ public sealed class KernelLiveStateSpecs
         Assert.Contains(adopted.Notes, n => n.Contains("is removed", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_rule_inserted_above_the_jump_is_drift_that_reapply_moves_below_and_adopt_takes_over()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
@@ -170,7 +164,7 @@ public sealed class KernelLiveStateSpecs
 
         var drifted = await monitor.RefreshAsync(ct);
         Assert.True(drifted.Drifted);
-        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(LabConsole.Admin, "keep our chain first", drifted.Drift!.Fingerprint), ct);
+        var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "keep our chain first", drifted.Drift!.Fingerprint), ct);
         Assert.Equal(ApplyResultKind.Applied, reapply.Kind);
         var postrouting = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.EndsWith("-j ROUTERADMIN-SNAT", postrouting[1]);
@@ -181,7 +175,7 @@ public sealed class KernelLiveStateSpecs
         await lab.IptablesAsync("-t", "nat", "-D", "POSTROUTING", "2");
         await lab.IptablesAsync(sneaky);
         Assert.True((await monitor.RefreshAsync(ct)).Drifted);
-        await console.Services.GetRequiredService<ImportService>().AdoptAsync("client3 needs .6", LabConsole.Admin, ct);
+        await console.Services.GetRequiredService<ImportService>().AdoptAsync("client3 needs .6", TestConsole.Admin, ct);
         var afterAdopt = await monitor.RefreshAsync(ct);
         Assert.False(afterAdopt.Drifted);
         Assert.True(afterAdopt.Pending, "the next apply must fold the adopted rule into the owned chain");
@@ -199,10 +193,9 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal([NetnsLab.ExternalAlias(5)], receiver.SourcesFor(0xE3));
     }
 
-    [Fact]
+    [LabFact]
     public async Task The_seeds_hand_written_rules_are_imported_and_the_next_apply_replaces_them_without_breaking_a_packet()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { BindAliases = true }, ct);
         // The story's router: one SNAT rule per VPN user, added by hand before the MASQUERADE.
@@ -210,14 +203,14 @@ public sealed class KernelLiveStateSpecs
             await lab.IptablesAsync("-t", "nat", "-I", "POSTROUTING", client.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", client.Address.ToString(),
                 "-d", NetnsLab.VpnServer.ToString(), "-j", "SNAT", "--to-source", NetnsLab.ExternalAlias(client.Number).ToString());
         var masquerade = (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n').Single(l => l.Contains("MASQUERADE", StringComparison.Ordinal));
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         var importer = console.Services.GetRequiredService<ImportService>();
 
         var proposal = await importer.ScanAsync(ct);
         Assert.Equal(3, proposal.Candidates.Count(c => c.Importable));
         Assert.Equal(NetnsLab.LanSubnet, proposal.SuggestedLanSubnet);
         Assert.Equal(NetnsLab.WanInterface, proposal.SuggestedWanInterface);
-        await importer.ImportAsync(proposal.Candidates.Select(c => c.RuleLine).ToArray(), useSuggestedSettings: true, LabConsole.Admin, ct);
+        await importer.ImportAsync(proposal.Candidates.Select(c => c.RuleLine).ToArray(), useSuggestedSettings: true, TestConsole.Admin, ct);
 
         Assert.Equal(lab.Clients.Select(c => (c.Address, NetnsLab.ExternalAlias(c.Number))), await console.AssignmentsAsync());
         Assert.Equal(3, (await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING")).Split('\n').Count(l => l.Contains("SNAT --to-source", StringComparison.Ordinal)));
@@ -244,10 +237,9 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal([NetnsLab.ExternalAlias(1)], receiver.SourcesFor(0xF1));
     }
 
-    [Fact]
+    [LabFact]
     public async Task Undoing_an_apply_that_replaced_hand_written_rules_puts_those_rules_back_where_they_were()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { BindAliases = true }, ct);
@@ -255,10 +247,10 @@ public sealed class KernelLiveStateSpecs
             await lab.IptablesAsync("-t", "nat", "-I", "POSTROUTING", client.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), "-s", client.Address.ToString(),
                 "-d", NetnsLab.VpnServer.ToString(), "-j", "SNAT", "--to-source", NetnsLab.ExternalAlias(client.Number).ToString());
         var handWritten = await lab.IptablesAsync("-t", "nat", "-S", "POSTROUTING");
-        await using var console = await LabConsole.StartAsync(lab, configureServices: s => s.AddSingleton<TimeProvider>(time));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Clock = time });
         var importer = console.Services.GetRequiredService<ImportService>();
         var confirmations = console.Services.GetRequiredService<ConfirmationService>();
-        await importer.ImportAsync((await importer.ScanAsync(ct)).Candidates.Select(c => c.RuleLine).ToArray(), useSuggestedSettings: true, LabConsole.Admin, ct);
+        await importer.ImportAsync((await importer.ScanAsync(ct)).Candidates.Select(c => c.RuleLine).ToArray(), useSuggestedSettings: true, TestConsole.Admin, ct);
 
         var (preview, result) = await console.PreviewAndApplyAsync("take over, with a safety net", TimeSpan.FromSeconds(60));
         await confirmations.RefreshAsync(ct);
@@ -279,13 +271,12 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(0xC2));
     }
 
-    [Fact]
+    [LabFact]
     public async Task The_restore_verb_brings_back_the_last_confirmed_revision_on_a_flushed_router_and_never_a_pending_one()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         await console.SeedStoryAsync(externalAddresses: 3);
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("confirmed");
@@ -313,13 +304,12 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal(RevisionStatus.Applied, revisions[^1].Status);
     }
 
-    [Fact]
+    [LabFact]
     public async Task The_dashboards_activity_shows_each_assignments_rule_hits_and_live_esp_flow_from_its_address()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.AssignAsync(2, 2);

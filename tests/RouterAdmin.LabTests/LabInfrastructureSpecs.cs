@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -9,10 +9,9 @@ namespace RouterAdmin.LabTests;
 /// <summary>The lab itself: its topology, its in-process namespace sockets, and its cleanup when setup fails.</summary>
 public sealed class LabInfrastructureSpecs
 {
-    [Fact]
+    [LabFact]
     public async Task A_socket_opened_through_setns_lives_in_the_namespace_and_the_caller_stays_where_it_was()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { ClientCount = 1 }, ct);
         var hostNamespace = CurrentThreadNamespace();
@@ -29,10 +28,9 @@ public sealed class LabInfrastructureSpecs
         Assert.Equal(SocketError.AddressNotAvailable, error.SocketErrorCode);
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_sysctl_written_through_setns_changes_only_that_namespace()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { ClientCount = 1 }, ct);
         var hostBefore = File.ReadAllText("/proc/sys/net/ipv4/ip_forward");
@@ -44,10 +42,9 @@ public sealed class LabInfrastructureSpecs
         Assert.Equal(hostBefore, File.ReadAllText("/proc/sys/net/ipv4/ip_forward"));
     }
 
-    [Fact]
+    [LabFact]
     public async Task The_lab_builds_the_documented_topology()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { ClientCount = 4, BindAliases = true }, ct);
 
@@ -65,10 +62,9 @@ public sealed class LabInfrastructureSpecs
         Assert.Contains("-A POSTROUTING -s 192.168.1.0/24 -o wan -j MASQUERADE", await lab.ExecAsync(lab.RouterNamespace, "iptables-save", "-t", "nat"));
     }
 
-    [Fact]
+    [LabFact]
     public async Task Without_masquerade_the_nat_table_has_no_rule()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { ClientCount = 1, Masquerade = false }, ct);
 
@@ -78,10 +74,9 @@ public sealed class LabInfrastructureSpecs
         Assert.Equal(["203.0.113.1/24"], await AddressesAsync(lab, lab.RouterNamespace, NetnsLab.WanInterface));
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_failed_setup_removes_the_namespaces_it_had_created()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
 
         var failure = await Assert.ThrowsAsync<NetnsLabSetupException>(
@@ -91,10 +86,9 @@ public sealed class LabInfrastructureSpecs
         Assert.Empty(NetnsLab.ExistingNamespaces(failure.Prefix));
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_failing_command_reports_its_command_line_and_stderr()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { ClientCount = 1 }, ct);
 
@@ -107,20 +101,21 @@ public sealed class LabInfrastructureSpecs
         Assert.Contains("Index of deletion too big", result.StandardError);
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_live_esp_flow_keeps_sending_until_stopped()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { ClientCount = 1 }, ct);
         var receiver = await lab.StartEspReceiverAsync(ct);
 
         var flow = await lab.StartEspFlowAsync(lab.Clients[0], 0xF1, ct: ct);
-        Assert.True(await receiver.WaitForCountAsync(0xF1, 5, TimeSpan.FromSeconds(3), ct));
+        Assert.True(await receiver.WaitForCountAsync(0xF1, 5, TimeSpan.FromSeconds(10), ct));
         await flow.StopAsync();
         var sent = flow.LastSequence;
-        Assert.True(await receiver.WaitForCountAsync(0xF1, (int)sent, TimeSpan.FromSeconds(3), ct));
-        await Task.Delay(flow.Interval * 3, ct);
+        // A marker on the same path after the stop: once it has arrived, anything the flow sent before it has too.
+        await using var marker = await lab.OpenEspSenderAsync(lab.Clients[0], ct);
+        await marker.SendAsync(NetnsLab.VpnServer, 0xF2, 1, TimeSpan.FromMilliseconds(1), ct);
+        Assert.True(await receiver.WaitForCountAsync(0xF2, 1, TimeSpan.FromSeconds(10), ct));
 
         Assert.Equal(sent, flow.LastSequence);
         Assert.Equal((int)sent, receiver.CountFor(0xF1));

@@ -1,4 +1,4 @@
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -14,7 +14,7 @@ public sealed class LabRequirementsSpecs
         var problems = LabRequirements.FindProblems(0, AllTools, _ => true);
 
         Assert.Empty(problems);
-        Assert.Equal(LabVerdict.Run, LabRequirements.Decide(problems, required: true).Verdict);
+        Assert.Equal(RequirementVerdict.Run, LabRequirements.Decide(problems, required: true).Verdict);
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed class LabRequirementsSpecs
     {
         var decision = LabRequirements.Decide(LabRequirements.FindProblems(1000, AllTools, _ => true), required: false);
 
-        Assert.Equal(LabVerdict.Skip, decision.Verdict);
+        Assert.Equal(RequirementVerdict.Skip, decision.Verdict);
         Assert.Contains("root (running as euid 1000", decision.Reason);
     }
 
@@ -32,8 +32,38 @@ public sealed class LabRequirementsSpecs
         var problems = LabRequirements.FindProblems(0, name => name == "conntrack" ? null : AllTools(name), _ => true);
         var decision = LabRequirements.Decide(problems, required: true);
 
-        Assert.Equal(LabVerdict.Fail, decision.Verdict);
+        Assert.Equal(RequirementVerdict.Fail, decision.Verdict);
         Assert.Contains("the tools conntrack", decision.Reason);
         Assert.Contains("ROUTERADMIN_LAB=require", decision.Reason);
+    }
+
+    [Fact]
+    public void A_journey_on_a_machine_with_the_lab_but_no_chromium_is_skipped_with_the_browsers_reason()
+    {
+        var lab = LabRequirements.Decide([], required: false);
+        var browser = RequirementDecision.Decide("The browser journeys", ["Chromium at /usr/bin/chromium"], "ROUTERADMIN_BROWSER", demanded: false, "Install it");
+
+        var reason = RequirementGate.SkipReason([lab, browser]);
+
+        Assert.NotNull(reason);
+        Assert.Contains("Chromium at /usr/bin/chromium", reason);
+        RequirementGate.FailIfDemandedAndMissing([lab, browser]);
+    }
+
+    [Fact]
+    public void A_demanded_environment_that_is_missing_is_not_skipped_but_fails_before_the_test_with_every_reason()
+    {
+        var lab = LabRequirements.Decide(LabRequirements.FindProblems(1000, AllTools, _ => true), required: true);
+        var browser = RequirementDecision.Decide("The browser journeys", ["Chromium at /usr/bin/chromium"], "ROUTERADMIN_BROWSER", demanded: false, "Install it");
+
+        Assert.Null(RequirementGate.SkipReason([lab, browser]));
+        var failure = Assert.Throws<EnvironmentUnavailableException>(() => RequirementGate.FailIfDemandedAndMissing([lab, browser]));
+        Assert.Contains("ROUTERADMIN_LAB=require", failure.Message);
+    }
+
+    [Fact]
+    public void Everything_present_runs_without_a_skip_reason()
+    {
+        Assert.Null(RequirementGate.SkipReason([LabRequirements.Decide([], required: true)]));
     }
 }

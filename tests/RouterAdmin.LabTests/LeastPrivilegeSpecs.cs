@@ -1,5 +1,4 @@
-using RouterAdmin.LabTests.Console;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -8,13 +7,12 @@ namespace RouterAdmin.LabTests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LeastPrivilegeSpecs
 {
-    [Fact]
+    [LabFact]
     public async Task An_unprivileged_user_with_only_cap_net_admin_can_apply_bind_addresses_and_reset_conntrack()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await LabConsole.StartAsync(lab);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
         await console.SeedStoryAsync(externalAddresses: 2);
         await console.AssignAsync(1, 1);
         // A live flow, so the apply has a conntrack entry to delete.

@@ -1,5 +1,5 @@
 using System.Net;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using Xunit;
 
 namespace RouterAdmin.LabTests;
@@ -14,10 +14,9 @@ public sealed class ProblemReproductionSpecs
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(5);
 
-    [Fact]
+    [LabFact]
     public async Task Without_per_client_snat_the_second_clients_esp_never_arrives()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         var (client1, client2) = (lab.Clients[0], lab.Clients[1]);
@@ -46,10 +45,9 @@ public sealed class ProblemReproductionSpecs
         Assert.Equal(NetnsLab.RouterWanAddress, entry.TranslatedSource);
     }
 
-    [Fact]
+    [LabFact]
     public async Task Without_per_client_snat_the_second_clients_ike_loses_source_port_500()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         var receiver = await lab.StartIkeReceiverAsync(ct);
@@ -68,10 +66,9 @@ public sealed class ProblemReproductionSpecs
         Assert.NotEqual(500, client2.Port);
     }
 
-    [Fact]
+    [LabFact]
     public async Task With_per_client_snat_rules_each_client_arrives_from_its_own_address_and_keeps_port_500()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { BindAliases = true }, ct);
         var (client1, client2) = (lab.Clients[0], lab.Clients[1]);
@@ -98,10 +95,9 @@ public sealed class ProblemReproductionSpecs
         Assert.Equal(insertFailedBefore, await lab.Conntrack.InsertFailedAsync());
     }
 
-    [Fact]
+    [LabFact]
     public async Task A_live_flow_keeps_its_old_source_after_its_snat_rule_changes_until_its_conntrack_entry_is_deleted()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(new LabOptions { BindAliases = true }, ct);
         var client2 = lab.Clients[1];
@@ -130,10 +126,9 @@ public sealed class ProblemReproductionSpecs
         Assert.Equal(0, await lab.Conntrack.DeleteAsync(lab.Clients[0].Address, NetnsLab.VpnServer)); // exit status 1, no error
     }
 
-    [Fact]
+    [LabFact]
     public async Task Disposing_the_lab_removes_every_namespace_it_created()
     {
-        LabRequirements.Ensure();
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         await lab.StartEspReceiverAsync(ct);

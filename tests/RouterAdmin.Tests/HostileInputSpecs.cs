@@ -160,7 +160,7 @@ public sealed class HostileInputSpecs : InventorySpecs
     [Fact]
     public async Task Hostile_user_names_and_oversized_passwords_are_refused_with_a_message_and_a_hostile_password_is_just_a_password()
     {
-        await using var router = await TestRouter.StartAsync();
+        await using var router = await TestConsole.StartAsync();
         var users = router.Get<UserService>();
 
         var name = await Assert.ThrowsAsync<InvalidInput>(() => users.CreateUserAsync("admin'; DROP TABLE Users;--", "a long enough password", UserRole.Admin, Actors.Admin, Ct));
@@ -181,7 +181,7 @@ public sealed class HostileInputSpecs : InventorySpecs
     [InlineData("   ")]
     public async Task An_apply_reason_that_is_empty_or_spans_lines_is_refused_before_anything_runs(string reason)
     {
-        await using var router = await TestRouter.StartAsync();
+        await using var router = await TestConsole.StartAsync();
         var preview = await router.Engine.PreviewApplyAsync(Ct);
 
         var result = await router.Engine.ApplyAsync(new RouterAdmin.Firewall.Apply.ApplyRequest(Actors.Admin, reason, preview.Fingerprint), Ct);

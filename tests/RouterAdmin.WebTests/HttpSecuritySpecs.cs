@@ -10,7 +10,6 @@ using RouterAdmin.Hosting;
 using RouterAdmin.Inventory;
 using RouterAdmin.Refusals;
 using RouterAdmin.Security;
-using RouterAdmin.WebTests.Hosting;
 using Xunit;
 
 namespace RouterAdmin.WebTests;
@@ -39,7 +38,7 @@ public sealed class HttpSecuritySpecs
     [MemberData(nameof(Pages))]
     public async Task Every_page_sends_an_anonymous_browser_to_the_sign_in_form(string page)
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
 
@@ -53,7 +52,7 @@ public sealed class HttpSecuritySpecs
     [Fact]
     public async Task The_blazor_hub_and_the_api_refuse_an_anonymous_client()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
 
@@ -69,7 +68,7 @@ public sealed class HttpSecuritySpecs
     [Fact]
     public async Task Only_the_sign_in_pages_static_assets_and_the_health_check_answer_anonymously()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
 
@@ -83,7 +82,7 @@ public sealed class HttpSecuritySpecs
     [Fact]
     public async Task Without_any_account_every_page_leads_to_first_run_setup_which_cannot_be_replayed()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         using var client = console.CreateClient();
 
         using var home = await client.GetAsync("/", Ct);
@@ -91,11 +90,11 @@ public sealed class HttpSecuritySpecs
         var setup = await client.GetStringAsync("/account/setup", Ct);
         using var created = await client.PostAsync("/account/setup", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = RunningConsole.Token(setup),
+            ["__RequestVerificationToken"] = TestConsole.Token(setup),
             ["_handler"] = "setup",
             ["Input.UserName"] = "first",
-            ["Input.Password"] = RunningConsole.AdminPassword,
-            ["Input.Confirm"] = RunningConsole.AdminPassword,
+            ["Input.Password"] = TestConsole.AdminPassword,
+            ["Input.Confirm"] = TestConsole.AdminPassword,
         }), Ct);
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/", Ct)).StatusCode);
@@ -105,19 +104,19 @@ public sealed class HttpSecuritySpecs
         using var again = await stranger.GetAsync("/account/setup", Ct);
         Assert.Equal("/account/login", PathOf(again));
         await using var scope = console.Services.CreateAsyncScope();
-        await Assert.ThrowsAsync<Conflict>(() => scope.ServiceProvider.GetRequiredService<UserService>().CreateFirstAdminAsync("mallory", RunningConsole.AdminPassword, Ct));
+        await Assert.ThrowsAsync<Conflict>(() => scope.ServiceProvider.GetRequiredService<UserService>().CreateFirstAdminAsync("mallory", TestConsole.AdminPassword, Ct));
     }
 
     [Fact]
     public async Task A_viewer_can_read_but_cannot_edit_apply_or_roll_back_even_through_the_api_while_an_admin_can()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         await console.CreateUserAsync("viewer", UserRole.Viewer);
         using var viewer = console.CreateClient();
         using var admin = console.CreateClient();
-        await RunningConsole.SignInAsync(viewer, "viewer");
-        await RunningConsole.SignInAsync(admin, "admin");
+        await TestConsole.SignInAsync(viewer, "viewer");
+        await TestConsole.SignInAsync(admin, "admin");
         var preview = await viewer.GetFromJsonAsync<PreviewBody>("/api/v1/preview", Ct);
 
         using var viewerApply = await viewer.PostAsJsonAsync("/api/v1/apply", new { Reason = "sneaky", preview!.Fingerprint }, Ct);
@@ -144,10 +143,10 @@ public sealed class HttpSecuritySpecs
     [Fact]
     public async Task Bad_input_to_the_api_gets_field_errors_and_an_apply_without_the_previewed_fingerprint_is_refused()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var admin = console.CreateClient();
-        await RunningConsole.SignInAsync(admin, "admin");
+        await TestConsole.SignInAsync(admin, "admin");
 
         using var bad = await admin.PostAsJsonAsync("/api/v1/clients", new { Name = "Line\nbreak", LanAddress = "192.168.1.255" }, Ct);
         var problem = await bad.Content.ReadAsStringAsync(Ct);
@@ -164,15 +163,15 @@ public sealed class HttpSecuritySpecs
     public async Task Repeated_failures_lock_the_account_with_the_same_message_and_the_lock_releases_after_its_duration()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var console = await RunningConsole.StartAsync(services: s => s.AddSingleton<TimeProvider>(time));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp() with { Clock = time });
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
 
         var messages = new List<string>();
         for (var attempt = 0; attempt < 5; attempt++)
-            messages.Add(await (await RunningConsole.SignInAsync(client, "admin", "wrong password!!")).Content.ReadAsStringAsync(Ct));
-        using var locked = await RunningConsole.SignInAsync(client, "admin");
-        var unknown = await (await RunningConsole.SignInAsync(client, "nobody-here", "whatever password")).Content.ReadAsStringAsync(Ct);
+            messages.Add(await (await TestConsole.SignInAsync(client, "admin", "wrong password!!")).Content.ReadAsStringAsync(Ct));
+        using var locked = await TestConsole.SignInAsync(client, "admin");
+        var unknown = await (await TestConsole.SignInAsync(client, "nobody-here", "whatever password")).Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
         var lockedText = await locked.Content.ReadAsStringAsync(Ct);
@@ -180,32 +179,32 @@ public sealed class HttpSecuritySpecs
         Assert.All(messages.Append(unknown), m => Assert.Contains(ErrorOf(lockedText), m));
 
         time.Advance(TimeSpan.FromMinutes(16));
-        using var released = await RunningConsole.SignInAsync(client, "admin");
+        using var released = await TestConsole.SignInAsync(client, "admin");
         Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
     }
 
     [Fact]
     public async Task Passwords_are_stored_only_as_salted_hashes()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         await console.CreateUserAsync("other", UserRole.Viewer);
 
         await using var db = await console.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
         var hashes = await db.Users.Select(u => u.PasswordHash).ToListAsync(Ct);
-        Assert.All(hashes, h => Assert.DoesNotContain(RunningConsole.AdminPassword, h));
+        Assert.All(hashes, h => Assert.DoesNotContain(TestConsole.AdminPassword, h));
         Assert.All(hashes, h => Assert.Equal(0x01, Convert.FromBase64String(h)[0])); // ASP.NET Core's v3 format: PBKDF2 with a random salt
         Assert.NotEqual(hashes[0], hashes[1]);
-        Assert.DoesNotContain(RunningConsole.AdminPassword, await File.ReadAllTextAsync(console.DatabasePath, Ct));
+        Assert.DoesNotContain(TestConsole.AdminPassword, await File.ReadAllTextAsync(console.DatabasePath, Ct));
     }
 
     [Fact]
     public async Task Every_response_carries_the_security_headers_and_a_strict_content_security_policy()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
-        await RunningConsole.SignInAsync(client, "admin");
+        await TestConsole.SignInAsync(client, "admin");
 
         foreach (var path in new[] { "/", "/account/login", "/clients", "/app.css" })
         {
@@ -223,17 +222,17 @@ public sealed class HttpSecuritySpecs
     [Fact]
     public async Task A_sign_in_or_sign_out_without_the_antiforgery_token_is_refused()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
 
         using var forged = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["_handler"] = "login", ["Input.UserName"] = "admin", ["Input.Password"] = RunningConsole.AdminPassword,
+            ["_handler"] = "login", ["Input.UserName"] = "admin", ["Input.Password"] = TestConsole.AdminPassword,
         }), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
 
-        await RunningConsole.SignInAsync(client, "admin");
+        await TestConsole.SignInAsync(client, "admin");
         using var logout = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, logout.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/clients", Ct)).StatusCode);
@@ -243,20 +242,20 @@ public sealed class HttpSecuritySpecs
     public async Task A_session_left_idle_past_the_timeout_must_sign_in_again_and_sign_out_ends_it_at_once()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var console = await RunningConsole.StartAsync(services: s => s.AddSingleton<TimeProvider>(time));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp() with { Clock = time });
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var client = console.CreateClient();
-        await RunningConsole.SignInAsync(client, "admin");
+        await TestConsole.SignInAsync(client, "admin");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/clients", Ct)).StatusCode);
 
         time.Advance(TimeSpan.FromMinutes(31));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/clients", Ct)).StatusCode);
 
-        await RunningConsole.SignInAsync(client, "admin");
+        await TestConsole.SignInAsync(client, "admin");
         var page = await client.GetStringAsync("/account/login", Ct);
         using var logout = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = RunningConsole.Token(page),
+            ["__RequestVerificationToken"] = TestConsole.Token(page),
         }), Ct);
         Assert.Equal("/account/login", PathOf(logout));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/clients", Ct)).StatusCode);
@@ -265,19 +264,19 @@ public sealed class HttpSecuritySpecs
     [Fact]
     public async Task Changing_a_password_ends_the_accounts_other_sessions()
     {
-        await using var console = await RunningConsole.StartAsync();
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
         await console.CreateUserAsync("admin", UserRole.Admin);
         using var laptop = console.CreateClient();
         using var phone = console.CreateClient();
-        await RunningConsole.SignInAsync(laptop, "admin");
-        await RunningConsole.SignInAsync(phone, "admin");
+        await TestConsole.SignInAsync(laptop, "admin");
+        await TestConsole.SignInAsync(phone, "admin");
 
         var form = await laptop.GetStringAsync("/account/password", Ct);
         using var changed = await laptop.PostAsync("/account/password", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = RunningConsole.Token(form),
+            ["__RequestVerificationToken"] = TestConsole.Token(form),
             ["_handler"] = "password",
-            ["Input.Current"] = RunningConsole.AdminPassword,
+            ["Input.Current"] = TestConsole.AdminPassword,
             ["Input.New"] = "an even longer passphrase",
             ["Input.Confirm"] = "an even longer passphrase",
         }), Ct);

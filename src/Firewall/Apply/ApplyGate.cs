@@ -16,6 +16,11 @@ public sealed class ApplyGate(string lockFile)
 
     public RunningApply? Running => _running;
 
+    /// <summary>True while this process waits for another one (the console, or a verb) to finish changing the router.</summary>
+    public bool WaitingForAnotherProcess => Volatile.Read(ref _waitingForAnotherProcess) != 0;
+
+    private int _waitingForAnotherProcess;
+
     /// <summary>Raised on every progress step and when an apply ends; handlers must be cheap and thread-safe.</summary>
     public event Action? Changed;
 
@@ -40,17 +45,25 @@ public sealed class ApplyGate(string lockFile)
     private async Task<FileStream> LockFileAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                // FileShare.None is an exclusive flock on Linux, held until the stream is closed or the process dies.
-                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                try
+                {
+                    // FileShare.None is an exclusive flock on Linux, held until the stream is closed or the process dies.
+                    return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException)
+                {
+                    Volatile.Write(ref _waitingForAnotherProcess, 1);
+                    await Task.Delay(100, cancellationToken); // another process is changing the router
+                }
             }
-            catch (IOException)
-            {
-                await Task.Delay(100, cancellationToken); // another process is changing the router
-            }
+        }
+        finally
+        {
+            Volatile.Write(ref _waitingForAnotherProcess, 0);
         }
     }
 

@@ -18,7 +18,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
     protected const string JumpLine = "-A POSTROUTING -m comment --comment \"routeradmin: per-client SNAT, keep first\" -j ROUTERADMIN-SNAT";
     protected const string MasqueradeLine = "-A POSTROUTING -s 192.168.1.0/24 -o eth1 -j MASQUERADE";
 
-    protected TestRouter Router { get; private set; } = null!;
+    protected TestConsole Router { get; private set; } = null!;
     protected ApplyEngine Engine => Router.Engine;
     protected ClientService Clients => Router.Clients;
     protected ExternalAddressService Addresses => Router.Addresses;
@@ -28,7 +28,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
     protected InventoryStore Store => Router.Store;
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => Router = await TestRouter.StartAsync();
+    public async ValueTask InitializeAsync() => Router = await TestConsole.StartAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -52,7 +52,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
         return await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, reason, preview.Fingerprint), Ct);
     }
 
-    protected async Task<string> KernelTextAsync() => await Router.Backend.SaveNatTableAsync(false, Ct);
+    protected async Task<string> KernelTextAsync() => await Router.Kernel.SaveNatTableAsync(false, Ct);
 
     protected async Task<List<Revision>> RevisionsAsync()
     {
@@ -68,7 +68,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
 
     /// <summary>RouterAdmin's chains exist and its jump sits second, after the MASQUERADE: the next apply must move it.</summary>
     protected async Task JumpSecondAsync() =>
-        await Router.Backend.RestoreAsync($"*nat\n:ROUTERADMIN-SNAT - [0:0]\n:ROUTERADMIN-MASQ - [0:0]\n{JumpLine}\nCOMMIT\n", Ct);
+        await Router.Kernel.RestoreAsync($"*nat\n:ROUTERADMIN-SNAT - [0:0]\n:ROUTERADMIN-MASQ - [0:0]\n{JumpLine}\nCOMMIT\n", Ct);
 
     /// <summary>
     /// Makes the next apply fail in iptables-restore (after <see cref="JumpSecondAsync"/>): just before the transaction
@@ -78,7 +78,7 @@ public abstract class ApplyEngineSpecs : IAsyncLifetime
     {
         var preview = await Engine.PreviewApplyAsync(Ct);
         Assert.Contains($"-D POSTROUTING", preview.Transaction);
-        Router.Backend.BeforeNextRestore = inner => inner.RestoreAsync($"*nat\n{JumpLine.Replace("-A ", "-D ")}\nCOMMIT\n", Ct);
+        Router.Kernel.BeforeNextRestore = inner => inner.RestoreAsync($"*nat\n{JumpLine.Replace("-A ", "-D ")}\nCOMMIT\n", Ct);
         return await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "doomed", preview.Fingerprint), Ct);
     }
 

@@ -21,13 +21,14 @@ public sealed class ApplyGateSpecs
 
             var held = await console.EnterAsync("ada", "apply", TimeProvider.System, ct);
             var waiting = verb.EnterAsync("cli", "recovery", TimeProvider.System, ct);
-            await Task.Delay(400, ct);
+            await Eventually.UntilAsync(() => verb.WaitingForAnotherProcess, "the verb to find the lock file held", ct: ct);
             Assert.False(waiting.IsCompleted, "the verb must wait while the console is applying");
             Assert.Equal("ada", console.Running?.Actor);
 
             await held.DisposeAsync();
             await using var second = await waiting.WaitAsync(TimeSpan.FromSeconds(5), ct);
             Assert.Equal("cli", verb.Running?.Actor);
+            Assert.False(verb.WaitingForAnotherProcess);
             Assert.Null(console.Running);
         }
         finally

@@ -90,7 +90,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         Assert.Equal("The router or the inventory changed since this preview was made; nothing was applied. Review the new diff and apply again.", result.Message);
         Assert.Null(result.RevisionId);
         Assert.Equal(kernel, await KernelTextAsync());
-        Assert.Empty(await Router.Backend.ReadAddressesAsync(Ct));
+        Assert.Empty(await Router.Kernel.ReadAddressesAsync(Ct));
         Assert.Empty(await RevisionsAsync());
     }
 
@@ -101,7 +101,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
         var preview = await Engine.PreviewApplyAsync(Ct);
         // Someone else SNATs another machine to the VPN server by hand, in RouterAdmin's chain: the apply would now
         // also end that mapping (and reset its flow), which the preview did not show.
-        await Router.Backend.RestoreAsync("*nat\n:ROUTERADMIN-SNAT - [0:0]\n:ROUTERADMIN-MASQ - [0:0]\n-A ROUTERADMIN-SNAT -s 192.168.1.7/32 -d 198.51.100.10/32 -j SNAT --to-source 203.0.113.77\nCOMMIT\n", Ct);
+        await Router.Kernel.RestoreAsync("*nat\n:ROUTERADMIN-SNAT - [0:0]\n:ROUTERADMIN-MASQ - [0:0]\n-A ROUTERADMIN-SNAT -s 192.168.1.7/32 -d 198.51.100.10/32 -j SNAT --to-source 203.0.113.77\nCOMMIT\n", Ct);
         var kernel = await KernelTextAsync();
 
         var result = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "ticket 42", preview.Fingerprint), Ct);
@@ -167,7 +167,7 @@ public sealed class ApplySpecs : ApplyEngineSpecs
     public async Task An_address_already_bound_by_hand_that_RouterAdmin_is_asked_to_bind_does_not_make_every_apply_fail()
     {
         await AliceLeavesFromAsync("203.0.113.9", bind: true);
-        await Router.Backend.SaveNatTableAsync(false, Ct); // creates the simulated kernel
+        await Router.Kernel.SaveNatTableAsync(false, Ct); // creates the simulated kernel
         await using (var db = Router.NewContext())
         {
             var kernel = await db.SimulatedKernel.SingleAsync(Ct);

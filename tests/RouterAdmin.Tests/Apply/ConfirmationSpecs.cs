@@ -35,8 +35,8 @@ public sealed class ConfirmationSpecs : ApplyEngineSpecs
         var applied = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "risky", preview.Fingerprint, TimeSpan.FromSeconds(60)), Ct);
         await Confirmations.RefreshAsync(Ct);
         // Someone put the router back by hand during the window.
-        await Router.Backend.RestoreAsync(RestoreScriptWriter.Write(OwnedState.Nothing, (await Router.ReadKernelAsync()).Owned), Ct);
-        await Router.Backend.DeleteAddressAsync(new BoundAddress(System.Net.IPAddress.Parse("203.0.113.9"), 24, "eth1"), Ct);
+        await Router.Kernel.RestoreAsync(RestoreScriptWriter.Write(OwnedState.Nothing, (await Router.ReadKernelAsync()).Owned), Ct);
+        await Router.Kernel.DeleteAddressAsync(new BoundAddress(System.Net.IPAddress.Parse("203.0.113.9"), 24, "eth1"), Ct);
 
         Router.Clock.Advance(TimeSpan.FromSeconds(61));
         await Confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), Ct);
@@ -56,7 +56,7 @@ public sealed class ConfirmationSpecs : ApplyEngineSpecs
         var preview = await Engine.PreviewApplyAsync(Ct);
         var applied = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "risky", preview.Fingerprint, TimeSpan.FromSeconds(60)), Ct);
         await Confirmations.RefreshAsync(Ct);
-        Router.Backend.BeforeNextRestore = _ => throw new RouterAdmin.Firewall.Backends.FirewallCommandException("iptables-restore", 4, "iptables-restore: resource busy");
+        Router.Kernel.BeforeNextRestore = _ => throw new RouterAdmin.Firewall.Backends.FirewallCommandException("iptables-restore", 4, "iptables-restore: resource busy");
 
         Router.Clock.Advance(TimeSpan.FromSeconds(61));
         await Confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), Ct);

@@ -20,7 +20,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
         await Assignments.AssignFreeAsync(alice, vpn, Actors.Admin, Ct);
         var preview = await Engine.PreviewApplyAsync(Ct);
         // Someone removes 203.0.113.9 by hand while the apply runs: the engine's own "ip addr del" then finds nothing.
-        Router.Backend.BeforeNextAddressDeletion = (inner, address) => inner.DeleteAddressAsync(address, Ct);
+        Router.Kernel.BeforeNextAddressDeletion = (inner, address) => inner.DeleteAddressAsync(address, Ct);
 
         var result = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "move Alice to .10", preview.Fingerprint), Ct);
 
@@ -67,7 +67,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
         var before = (await Router.ReadKernelAsync()).Owned;
         var preview = await Engine.PreviewApplyAsync(Ct);
         // Right after RouterAdmin's transaction, another tool puts its own rule first in POSTROUTING.
-        Router.Backend.AfterNextRestore = inner => inner.RestoreAsync("*nat\n-I POSTROUTING 1 -o eth2 -j RETURN\nCOMMIT\n", Ct);
+        Router.Kernel.AfterNextRestore = inner => inner.RestoreAsync("*nat\n-I POSTROUTING 1 -o eth2 -j RETURN\nCOMMIT\n", Ct);
 
         var result = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "ticket 42", preview.Fingerprint), Ct);
 
@@ -83,7 +83,7 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
     {
         await AliceLeavesFromAsync("203.0.113.9", bind: false);
         var preview = await Engine.PreviewApplyAsync(Ct);
-        Router.Backend.AfterNextRestore = inner => inner.RestoreAsync("*nat\n-I POSTROUTING 1 -o eth2 -j RETURN\nCOMMIT\n", Ct);
+        Router.Kernel.AfterNextRestore = inner => inner.RestoreAsync("*nat\n-I POSTROUTING 1 -o eth2 -j RETURN\nCOMMIT\n", Ct);
 
         var result = await Engine.ApplyAsync(new ApplyRequest(Actors.Admin, "first ever", preview.Fingerprint), Ct);
 
@@ -100,10 +100,10 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
         await PreviewAndApplyAsync("first");
         await Clients.UpdateAsync(alice, Make.Client("Alice", "192.168.1.2", enabled: false), Actors.Admin, Ct);
         var preview = await Engine.PreviewApplyAsync(Ct);
-        Router.Backend.AfterNextRestore = inner =>
+        Router.Kernel.AfterNextRestore = inner =>
         {
             // Another tool puts its rule first (verify fails), then deletes RouterAdmin's jump just before the undo runs.
-            Router.Backend.BeforeNextRestore = again => again.RestoreAsync($"*nat\n{JumpLine.Replace("-A ", "-D ")}\nCOMMIT\n", Ct);
+            Router.Kernel.BeforeNextRestore = again => again.RestoreAsync($"*nat\n{JumpLine.Replace("-A ", "-D ")}\nCOMMIT\n", Ct);
             return inner.RestoreAsync("*nat\n-I POSTROUTING 1 -o eth2 -j RETURN\nCOMMIT\n", Ct);
         };
 

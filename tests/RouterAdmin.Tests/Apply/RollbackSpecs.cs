@@ -105,15 +105,15 @@ public sealed class RollbackSpecs : ApplyEngineSpecs
         var preview = await Engine.PreviewRollbackAsync(_first, Ct);
         // Someone removes one of RouterAdmin's addresses by hand: the rollback would now have other work to do.
         var ten = (await Router.ReadKernelAsync()).Owned.Addresses.First();
-        await Router.Backend.DeleteAddressAsync(ten, Ct);
+        await Router.Kernel.DeleteAddressAsync(ten, Ct);
         var kernel = await KernelTextAsync();
-        var addresses = await Router.Backend.ReadAddressesAsync(Ct);
+        var addresses = await Router.Kernel.ReadAddressesAsync(Ct);
 
         var result = await Engine.RollbackAsync(_first, new ApplyRequest(Actors.Admin, "undo", preview.Fingerprint), Ct);
 
         Assert.Equal(ApplyResultKind.Refused, result.Kind);
         Assert.Equal(kernel, await KernelTextAsync());
-        Assert.Equal(addresses, await Router.Backend.ReadAddressesAsync(Ct));
+        Assert.Equal(addresses, await Router.Kernel.ReadAddressesAsync(Ct));
         Assert.Equal(_secondInventory, (await Store.CaptureAsync(Ct)).ToJson());
     }
 

@@ -15,7 +15,7 @@ public sealed class StatusCoalescingSpecs : ApplyEngineSpecs
         var readsBefore = monitor.Reads;
         var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Router.Backend.BeforeEachSave = async () => { reading.TrySetResult(); await release.Task; };
+        Router.Kernel.BeforeEachSave = async () => { reading.TrySetResult(); await release.Task; };
 
         const int burst = 25;
         for (var i = 0; i < burst; i++)
@@ -25,7 +25,7 @@ public sealed class StatusCoalescingSpecs : ApplyEngineSpecs
             if (i == 0) await reading.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         }
         var queued = monitor.RequestRefresh();
-        Router.Backend.BeforeEachSave = null;
+        Router.Kernel.BeforeEachSave = null;
         release.SetResult();
         await queued.WaitAsync(TimeSpan.FromSeconds(10), Ct);
 

@@ -16,7 +16,7 @@ namespace RouterAdmin.Tests.Pages;
 /// <summary>The dashboard on the console's real services: one view of it reads the router once, however much it shows.</summary>
 public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
 {
-    private TestRouter _router = null!;
+    private TestConsole _router = null!;
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     public DashboardReadSpecs()
@@ -27,7 +27,7 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _router = await TestRouter.StartAsync();
+        _router = await TestConsole.StartAsync();
         Services.AddSingleton(_router.Get<FirewallStatusMonitor>());
         Services.AddSingleton(_router.Get<ActivityReader>());
         Services.AddSingleton(_router.Get<ImportService>());
@@ -56,7 +56,7 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
         await _router.Get<FirewallStatusMonitor>().RequestRefresh();
 
         var reads = 0;
-        _router.Backend.BeforeEachSave = () => { Interlocked.Increment(ref reads); return Task.CompletedTask; };
+        _router.Kernel.BeforeEachSave = () => { Interlocked.Increment(ref reads); return Task.CompletedTask; };
         var cut = Render<Dashboard>();
         cut.WaitForAssertion(() => Assert.Contains("Alice", cut.Find("[data-testid=activity-table]").TextContent), TimeSpan.FromSeconds(10));
 

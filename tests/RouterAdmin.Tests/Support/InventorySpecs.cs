@@ -12,7 +12,7 @@ namespace RouterAdmin.Tests.Support;
 /// </summary>
 public abstract class InventorySpecs : IAsyncLifetime
 {
-    public static readonly DateTimeOffset Start = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset Start = ConsoleSetup.FakeClockStart;
 
     protected TestDatabase Database { get; private set; } = null!;
     protected FakeTimeProvider Clock { get; } = new(Start);

@@ -2,9 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Inventory;
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 using RouterAdmin.Security;
-using RouterAdmin.WebTests.Hosting;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 
@@ -18,7 +17,7 @@ public sealed class JourneySpecs
 {
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(4);
 
-    [Fact]
+    [BrowserFact]
     public async Task Browse_sign_in_see_the_state_and_open_every_page_without_a_browser_error()
     {
         await using var router = await JourneyRouter.StartAsync(nameof(Browse_sign_in_see_the_state_and_open_every_page_without_a_browser_error));
@@ -27,7 +26,7 @@ public sealed class JourneySpecs
         await browser.Page.GotoAsync("/clients");
         Assert.Contains("/account/login", browser.Page.Url);
         await browser.ShotAsync("sign-in");
-        await browser.SignInAsync("admin", RunningConsole.AdminPassword);
+        await browser.SignInAsync("admin", TestConsole.AdminPassword);
 
         await browser.OpenAsync("/", "Dashboard");
         await Expect(browser.Page.GetByTestId("sync-state")).ToContainTextAsync("In sync");
@@ -64,7 +63,7 @@ public sealed class JourneySpecs
         Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task New_employee_add_a_client_assign_a_free_ip_preview_exactly_the_new_rule_apply_confirm_and_its_esp_arrives()
     {
         await using var router = await JourneyRouter.StartAsync(nameof(New_employee_add_a_client_assign_a_free_ip_preview_exactly_the_new_rule_apply_confirm_and_its_esp_arrives));
@@ -74,7 +73,7 @@ public sealed class JourneySpecs
         await using var flow1 = await lab.StartEspFlowAsync(lab.Clients[0], 0xA1, ct: ct);
         await using var flow2 = await lab.StartEspFlowAsync(lab.Clients[1], 0xA2, ct: ct);
         Assert.True(await receiver.WaitForAsync(p => p.Any(x => x.Spi == 0xA1) && p.Any(x => x.Spi == 0xA2), Arrival, ct));
-        await browser.SignInAsync("admin", RunningConsole.AdminPassword);
+        await browser.SignInAsync("admin", TestConsole.AdminPassword);
 
         // The new employee's machine, entered with the keyboard: Enter submits the form.
         await browser.OpenAsync("/clients/new", "New client");
@@ -129,7 +128,7 @@ public sealed class JourneySpecs
         Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Bad_change_reassign_to_a_wrong_address_apply_then_roll_back_from_history_and_the_right_address_is_back()
     {
         await using var router = await JourneyRouter.StartAsync(nameof(Bad_change_reassign_to_a_wrong_address_apply_then_roll_back_from_history_and_the_right_address_is_back));
@@ -137,7 +136,7 @@ public sealed class JourneySpecs
         var ct = TestContext.Current.CancellationToken;
         var receiver = await lab.StartEspReceiverAsync(ct);
         var sender = await lab.OpenEspSenderAsync(lab.Clients[1], ct);
-        await browser.SignInAsync("admin", RunningConsole.AdminPassword);
+        await browser.SignInAsync("admin", TestConsole.AdminPassword);
 
         // The bad change: client2 moved to .5 by mistake, chosen from the free addresses in a dialog.
         await browser.OpenAsync("/clients/2", "client2");
@@ -185,12 +184,12 @@ public sealed class JourneySpecs
         Assert.True(browser.Errors.Count == 0, "browser console errors:\n" + string.Join("\n", browser.Errors));
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Dialogs_work_from_the_keyboard_and_deleting_names_what_goes_with_it()
     {
         await using var router = await JourneyRouter.StartAsync(nameof(Dialogs_work_from_the_keyboard_and_deleting_names_what_goes_with_it));
         var browser = router.Browser;
-        await browser.SignInAsync("admin", RunningConsole.AdminPassword);
+        await browser.SignInAsync("admin", TestConsole.AdminPassword);
 
         await browser.OpenAsync("/endpoints", "VPN endpoints");
         await browser.Page.GetByTestId("add-endpoint").ClickAsync();
@@ -217,28 +216,22 @@ public sealed class JourneySpecs
 /// <summary>A lab router, the console driving it (iptables backend, fresh SQLite), its story seeded and applied, and a browser.</summary>
 internal sealed class JourneyRouter : IAsyncDisposable
 {
-    public const string EndpointName = "Customer Contivity";
+    public const string EndpointName = TestConsole.EndpointName;
 
-    private JourneyRouter(NetnsLab lab, RunningConsole console, BrowserSession browser) => (Lab, Console, Browser) = (lab, console, browser);
+    private JourneyRouter(NetnsLab lab, TestConsole console, BrowserSession browser) => (Lab, Console, Browser) = (lab, console, browser);
 
     public NetnsLab Lab { get; }
-    public RunningConsole Console { get; }
+    public TestConsole Console { get; }
     public BrowserSession Browser { get; }
 
     public static async Task<JourneyRouter> StartAsync(string journey)
     {
-        LabRequirements.Ensure();
-        BrowserRequirements.Ensure();
         var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
-        RunningConsole? console = null;
+        TestConsole? console = null;
         try
         {
-            console = await RunningConsole.StartAsync(new Dictionary<string, string?>
-            {
-                ["RouterAdmin:Firewall:Backend"] = "Iptables",
-                ["RouterAdmin:Firewall:Namespace"] = lab.RouterNamespace,
-            });
-            await SeedAsync(console, lab);
+            console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Web = true });
+            await SeedAsync(console);
             return new JourneyRouter(lab, console, await BrowserSession.StartAsync(console.Address, journey));
         }
         catch
@@ -250,24 +243,13 @@ internal sealed class JourneyRouter : IAsyncDisposable
     }
 
     /// <summary>The story so far: two VPN users with their own addresses, applied as revision 1.</summary>
-    private static async Task SeedAsync(RunningConsole console, NetnsLab lab)
+    private static async Task SeedAsync(TestConsole console)
     {
-        var admin = await console.CreateUserAsync("admin", UserRole.Admin);
-        await console.Services.GetRequiredService<SettingsService>().UpdateAsync(new SettingsDraft { WanInterface = NetnsLab.WanInterface, LanSubnet = NetnsLab.LanSubnet.ToString() }, admin);
-        var endpoint = await console.Services.GetRequiredService<EndpointService>().CreateAsync(new EndpointDraft { Name = EndpointName, Destination = NetnsLab.VpnServer.ToString() }, admin);
-        for (var n = 1; n <= 5; n++)
-            await console.Services.GetRequiredService<ExternalAddressService>().CreateAsync(new ExternalAddressDraft
-            {
-                Address = NetnsLab.ExternalAlias(n).ToString(), Interface = NetnsLab.WanInterface, PrefixLength = NetnsLab.WanPrefixLength, BindOnWan = true,
-            }, admin);
-        foreach (var client in lab.Clients.Take(2))
-        {
-            var id = await console.Services.GetRequiredService<ClientService>().CreateAsync(new ClientDraft { Name = $"client{client.Number}", LanAddress = client.Address.ToString() }, admin);
-            await console.Services.GetRequiredService<AssignmentService>().AssignFreeAsync(id, endpoint, admin);
-        }
-        var engine = console.Services.GetRequiredService<ApplyEngine>();
-        var preview = await engine.PreviewApplyAsync();
-        var result = await engine.ApplyAsync(new ApplyRequest(admin, "two VPN users", preview.Fingerprint));
+        var admin = await console.CreateUserAsync(TestConsole.Admin.Name, UserRole.Admin);
+        await console.SeedStoryAsync(by: admin, clients: 2);
+        foreach (var number in console.ClientIds.Keys.Order())
+            await console.Assignments.AssignFreeAsync(console.ClientIds[number], console.EndpointId, admin);
+        var (_, result) = await console.PreviewAndApplyAsync("two VPN users", by: admin);
         if (!result.Succeeded) throw new InvalidOperationException(result.Message);
     }
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>One ESP packet as seen by <see cref="EspReceiver"/>.</summary>
 public sealed record EspPacket(IPAddress Source, IPAddress Destination, uint Spi, uint Sequence, DateTime At);

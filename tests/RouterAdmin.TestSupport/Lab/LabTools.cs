@@ -1,4 +1,4 @@
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>Finds the lab's system binaries, which live in sbin directories that a non-login PATH may lack.</summary>
 public static class LabTools

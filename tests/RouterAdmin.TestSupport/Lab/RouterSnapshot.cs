@@ -1,6 +1,6 @@
-using RouterAdmin.LabTests.Lab;
+using RouterAdmin.TestSupport.Lab;
 
-namespace RouterAdmin.LabTests.Console;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>
 /// The parts of the lab router RouterAdmin must never touch, as text: every table but its own chains and jump, with the

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 public sealed record LabOptions
 {
@@ -14,7 +14,7 @@ public sealed record LabOptions
     public bool BindAliases { get; init; }
 
     /// <summary>Test seam: throw after the named setup step, to prove a half-built lab is removed.</summary>
-    internal string? FailAfterStep { get; init; }
+    public string? FailAfterStep { get; init; }
 }
 
 public sealed record LabClient(int Number, string Namespace, IPAddress Address);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Data;
 using RouterAdmin.Inventory;
 
-namespace RouterAdmin.Tests.Support;
+namespace RouterAdmin.TestSupport.Database;
 
 /// <summary>
 /// A real SQLite file in its own temporary folder, with the application's real EF Core migrations applied. One per test,

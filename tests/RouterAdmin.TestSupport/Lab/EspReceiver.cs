@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>
 /// Records every ESP packet that reaches the VPN namespace. A raw socket gets its copy before the kernel's own

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>
 /// A live ESP "tunnel": one packet every <see cref="Interval"/> until stopped, for tests that change a mapping while

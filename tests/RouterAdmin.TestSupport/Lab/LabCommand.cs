@@ -1,7 +1,7 @@
 using CliWrap;
 using CliWrap.Buffered;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)
 {

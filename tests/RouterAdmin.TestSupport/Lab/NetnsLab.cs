@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Xunit;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>
 /// The router lab of docs/netns-lab.md, built from scratch in uniquely named network namespaces and removed on
@@ -70,6 +70,7 @@ public sealed class NetnsLab : IAsyncDisposable
 
     public static async Task<NetnsLab> CreateAsync(LabOptions? options = null, CancellationToken ct = default)
     {
+        LabRequirements.Ensure();
         options ??= new LabOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ClientCount, 1, nameof(options.ClientCount));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ClientCount, MaxClients, nameof(options.ClientCount));

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>Sends ESP (IP protocol 50) from a raw socket inside a client namespace; the kernel writes the IP header.</summary>
 public sealed class EspSender : IAsyncDisposable

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace RouterAdmin.LabTests.Console;
+namespace RouterAdmin.TestSupport;
 
 /// <summary>The console's real executable, run as a separate process with a verb, as systemd or an administrator would.</summary>
 public static class ConsoleProcess
@@ -12,14 +12,14 @@ public static class ConsoleProcess
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "/usr/bin/dotnet";
 
     /// <summary>Runs <c>dotnet RouterAdmin.dll ARGS</c> with the console's settings as environment variables, optionally behind a launcher (setpriv, ip netns exec).</summary>
-    public static async Task<(int Code, string Output)> RunAsync(LabConsole console, IReadOnlyList<string> arguments, CancellationToken ct,
+    public static async Task<(int Code, string Output)> RunAsync(TestConsole console, IReadOnlyList<string> arguments, CancellationToken ct,
         IReadOnlyDictionary<string, string?>? extraSettings = null, IReadOnlyList<string>? launcher = null, string? executable = null)
     {
         string[] command = [.. launcher ?? [], DotNet, executable ?? Executable, .. arguments];
         var start = new ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true, RedirectStandardError = true };
         // Another user may not be able to enter the tests' own folder: start it where its copy is.
         if (executable is not null) start.WorkingDirectory = Path.GetDirectoryName(executable)!;
-        foreach (var (key, value) in console.Settings.Concat(extraSettings ?? new Dictionary<string, string?>()))
+        foreach (var (key, value) in console.Configuration.Concat(extraSettings ?? new Dictionary<string, string?>()))
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>
 /// A socket in some namespace whose receive loop records every datagram it parses, so tests can wait for a

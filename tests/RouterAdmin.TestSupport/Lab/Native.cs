@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>The few libc calls the lab needs; .NET has no managed API for network namespaces.</summary>
 internal static partial class Native

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>One UDP/500 datagram as seen by the VPN server: who it came from (address and port, after NAT).</summary>
 public sealed record IkeDatagram(IPEndPoint Remote, ulong InitiatorSpi, DateTime At);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 public sealed record ConntrackTuple(IPAddress Source, IPAddress Destination, int? SourcePort = null, int? DestinationPort = null);
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace RouterAdmin.LabTests.Lab;
+namespace RouterAdmin.TestSupport.Lab;
 
 /// <summary>
 /// Runs code inside a named network namespace without a child process.
