@@ -28,7 +28,7 @@ public static class ApiBurst
     public static async Task<ApiBurstResult> RunAsync(int clients, Action<string> log, CancellationToken ct)
     {
         // Drift checks only on demand, logs at Warning: the harness's web defaults, so the burst measures the edits alone.
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp());
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp() with { OnDisk = true });
         var admin = await console.CreateUserAsync("bench", UserRole.Admin);
         // Room for the burst: up to 65,000 clients on the LAN.
         await console.Settings.UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/16", ManageMasquerade = false }, admin, ct);

@@ -22,7 +22,7 @@ public static class BenchInventory
     public const int MaxAssignments = EndpointCount * AddressCount;
 
     public static Task<TestConsole> StartConsoleAsync(string routerNamespace, string backend = "Iptables") =>
-        TestConsole.StartAsync(new ConsoleSetup { Backend = backend, Namespace = routerNamespace });
+        TestConsole.StartAsync(new ConsoleSetup { Backend = backend, Namespace = routerNamespace, OnDisk = true });
 
     /// <summary>
     /// LAN 10.0.0.0/16 behind "wan"; 100 VPN endpoints, 100 external addresses (203.0.113.2–.101, not bound by

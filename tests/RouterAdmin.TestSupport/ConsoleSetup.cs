@@ -34,6 +34,12 @@ public sealed record ConsoleSetup
     /// <summary>Where the database lives; when given, it outlives the console (to play a restart) and the caller deletes it.</summary>
     public string? Directory { get; init; }
 
+    /// <summary>
+    /// The database on the system's temporary folder (a real disk here) rather than in RAM-backed /dev/shm: for the
+    /// benchmark, which must pay the fsync a router's /var/lib pays. Tests keep the default: the file is as real either way.
+    /// </summary>
+    public bool OnDisk { get; init; }
+
     /// <summary>Configuration keys (e.g. RouterAdmin:Firewall:Paths:IptablesRestore) over the harness's own.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 

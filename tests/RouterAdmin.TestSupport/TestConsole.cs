@@ -67,7 +67,8 @@ public sealed partial class TestConsole : IAsyncDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         setup ??= ConsoleSetup.Simulated();
-        var directory = setup.Directory ?? TestDatabase.NewFolder();
+        var directory = setup.Directory
+            ?? (setup.OnDisk ? System.IO.Directory.CreateTempSubdirectory("routeradmin-").FullName : TestDatabase.NewFolder());
         var database = Path.Combine(directory, "routeradmin.db");
         // The template was migrated exactly as start-up migrates; a database left by an earlier console (a restart) is kept.
         if (!File.Exists(database)) await TestDatabase.CopyMigratedDatabaseToAsync(database);
