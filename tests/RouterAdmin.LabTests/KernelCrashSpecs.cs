@@ -14,24 +14,37 @@ namespace RouterAdmin.LabTests;
 /// </summary>
 public sealed class KernelCrashSpecs
 {
-    public static TheoryData<ApplyStep> Steps =>
+    private static readonly ApplyStep[] EverySideEffect =
     [
         ApplyStep.Snapshot, ApplyStep.BindAddresses, ApplyStep.Restore, ApplyStep.UnbindAddresses,
         ApplyStep.Verify, ApplyStep.ResetConntrack, ApplyStep.Record,
     ];
 
+    /// <summary>Each step on each real backend.</summary>
+    public static TheoryData<string, ApplyStep> Steps
+    {
+        get
+        {
+            var data = new TheoryData<string, ApplyStep>();
+            foreach (var backend in TestConsole.RealBackends)
+                foreach (var step in EverySideEffect)
+                    data.Add(backend, step);
+            return data;
+        }
+    }
+
     [LabTheory]
     [MemberData(nameof(Steps))]
-    public async Task Killed_mid_apply_the_router_is_back_in_its_previous_state_after_restart_and_the_history_says_so(ApplyStep killedAfter)
+    public async Task Killed_mid_apply_the_router_is_back_in_its_previous_state_after_restart_and_the_history_says_so(string backend, ApplyStep killedAfter)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync(externalAddresses: 4);
         await console.AssignAsync(1, 1);
         var client2 = await console.AssignAsync(2, 2);
         Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("before the crash")).Result.Kind);
-        var previousChain = await RouterSnapshot.OwnedChainAsync(lab);
+        var previousRules = await RouterSnapshot.OwnedRulesAsync(lab, backend);
         var previousAddresses = await RouterSnapshot.OwnedAddressesAsync(lab);
 
         // The next change binds a new address, unbinds one, and rewrites the chain, so every step has work to do.
@@ -51,7 +64,7 @@ public sealed class KernelCrashSpecs
         // The restart: the same start-up recovery the web console and every verb run before anything else.
         Assert.Equal(1, await console.Services.GetRequiredService<ApplyRecovery>().RecoverAsync(ct));
 
-        Assert.Equal(previousChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(previousRules, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         Assert.Equal(previousAddresses, await RouterSnapshot.OwnedAddressesAsync(lab));
         var recorded = await new HistoryReader(console).LastAsync();
         Assert.Equal(interrupted.Id, recorded.Id);
@@ -64,7 +77,7 @@ public sealed class KernelCrashSpecs
         };
         Assert.Contains($"At restart the router held {expectedFinding}", recorded.Outcome);
         Assert.Contains("put back and verified", recorded.Outcome);
-        TestContext.Current.TestOutputHelper?.WriteLine($"{killedAfter}: {recorded.Outcome}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{backend} {killedAfter}: {recorded.Outcome}");
     }
 
     /// <summary>Runs the real executable's apply verb against the lab router and the console's database, dying on cue.</summary>

@@ -16,18 +16,19 @@ public sealed class KernelLiveStateSpecs
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(5);
 
-    [LabFact]
-    public async Task An_apply_not_confirmed_by_its_deadline_is_rolled_back_automatically_and_recorded()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task An_apply_not_confirmed_by_its_deadline_is_rolled_back_automatically_and_recorded(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Clock = time });
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend) with { Clock = time });
         var confirmations = console.Services.GetRequiredService<ConfirmationService>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("confirmed earlier state");
-        var previousChain = await RouterSnapshot.OwnedChainAsync(lab);
+        var previousChain = await RouterSnapshot.OwnedRulesAsync(lab, backend);
         await console.AssignAsync(2, 2);
 
         var (_, result) = await console.PreviewAndApplyAsync("try client2", confirmWithin: TimeSpan.FromSeconds(120));
@@ -35,14 +36,14 @@ public sealed class KernelLiveStateSpecs
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);
         Assert.Equal(result.RevisionId, confirmations.Pending?.RevisionId);
-        Assert.Contains("192.168.1.3/32", await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Contains((NetnsLab.ClientAddress(2), NetnsLab.ExternalAlias(2)), await RouterSnapshot.MappingsAsync(lab, backend));
         time.Advance(TimeSpan.FromSeconds(119));
         Assert.Equal(RevisionStatus.AwaitingConfirmation, (await new HistoryReader(console).AllAsync()).Single(r => r.Id == result.RevisionId).Status);
 
         time.Advance(TimeSpan.FromSeconds(2));
         await confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), ct);
 
-        Assert.Equal(previousChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(previousChain, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         Assert.Null(confirmations.Pending);
         var revisions = await new HistoryReader(console).AllAsync();
         Assert.Equal(RevisionStatus.Reverted, revisions.Single(r => r.Id == result.RevisionId).Status);
@@ -54,55 +55,57 @@ public sealed class KernelLiveStateSpecs
         Assert.True((await console.Engine.PreviewApplyAsync(ct)).InSync);
     }
 
-    [LabFact]
-    public async Task A_confirmed_apply_stays_after_its_deadline()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task A_confirmed_apply_stays_after_its_deadline(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Clock = time });
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend) with { Clock = time });
         var confirmations = console.Services.GetRequiredService<ConfirmationService>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         var (_, result) = await console.PreviewAndApplyAsync("client1", confirmWithin: TimeSpan.FromSeconds(60));
         await confirmations.RefreshAsync(ct);
-        var chain = await RouterSnapshot.OwnedChainAsync(lab);
+        var chain = await RouterSnapshot.OwnedRulesAsync(lab, backend);
 
         await confirmations.ConfirmAsync(result.RevisionId!.Value, TestConsole.Admin, ct);
         time.Advance(TimeSpan.FromMinutes(5));
         await confirmations.LastExpiry.WaitAsync(TimeSpan.FromSeconds(10), ct);
 
-        Assert.Equal(chain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(chain, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         var revision = (await new HistoryReader(console).AllAsync()).Single(r => r.Id == result.RevisionId);
         Assert.Equal(RevisionStatus.Applied, revision.Status);
         Assert.Equal(TestConsole.Admin.Name, revision.ConfirmedBy);
     }
 
-    [LabFact]
-    public async Task A_restart_during_the_confirmation_window_rolls_the_change_back_at_start_up()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task A_restart_during_the_confirmation_window_rolls_the_change_back_at_start_up(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         var directory = Directory.CreateTempSubdirectory("routeradmin-lab-").FullName;
         string previousChain;
         int unconfirmed;
-        await using (var before = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Directory = directory }))
+        await using (var before = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend) with { Directory = directory }))
         {
             await before.SeedStoryAsync();
             await before.AssignAsync(1, 1);
             await before.PreviewAndApplyAsync("known good");
-            previousChain = await RouterSnapshot.OwnedChainAsync(lab);
+            previousChain = await RouterSnapshot.OwnedRulesAsync(lab, backend);
             await before.AssignAsync(2, 2);
             unconfirmed = (await before.PreviewAndApplyAsync("risky", TimeSpan.FromMinutes(10))).Result.RevisionId!.Value;
-            Assert.Contains("192.168.1.3/32", await RouterSnapshot.OwnedChainAsync(lab));
+            Assert.Contains((NetnsLab.ClientAddress(2), NetnsLab.ExternalAlias(2)), await RouterSnapshot.MappingsAsync(lab, backend));
         }
         try
         {
-            await using var after = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Directory = directory });
+            await using var after = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend) with { Directory = directory });
             var rolledBack = await after.Services.GetRequiredService<ConfirmationService>().RollBackUnconfirmedAtStartupAsync(ct);
 
             Assert.Equal(1, rolledBack);
-            Assert.Equal(previousChain, await RouterSnapshot.OwnedChainAsync(lab));
+            Assert.Equal(previousChain, await RouterSnapshot.OwnedRulesAsync(lab, backend));
             var revisions = await new HistoryReader(after).AllAsync();
             Assert.Equal(RevisionStatus.Reverted, revisions.Single(r => r.Id == unconfirmed).Status);
             Assert.Contains("service restarted", revisions[^1].Reason);
@@ -113,32 +116,34 @@ public sealed class KernelLiveStateSpecs
         }
     }
 
-    [LabFact]
-    public async Task A_flushed_owned_chain_is_reported_as_drift_and_repaired_by_reapply_or_adopted()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task Owned_mappings_emptied_by_hand_are_drift_that_reapply_repairs_or_adopt_takes_over(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         var monitor = console.Services.GetRequiredService<FirewallStatusMonitor>();
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.AssignAsync(2, 2);
         var applied = (await console.PreviewAndApplyAsync("two users")).Result.RevisionId;
-        var chain = await RouterSnapshot.OwnedChainAsync(lab);
+        var owned = await RouterSnapshot.OwnedRulesAsync(lab, backend);
         Assert.False((await monitor.RefreshAsync(ct)).Drifted);
 
-        await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+        await RouterSnapshot.FlushOwnedMappingsAsync(lab, backend);
         var drifted = await monitor.RefreshAsync(ct);
 
         Assert.True(drifted.Drifted);
         Assert.Equal(applied, drifted.BaselineRevisionId);
-        Assert.Equal(2, drifted.Drift!.RulesAdded);
+        Assert.Equal(2, drifted.Drift!.Words.Mappings.Count);
+        Assert.True(drifted.Drift.RulesAdded >= 2, "the reapply puts both mappings back");
         var reapply = await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "someone flushed the chain", drifted.Drift.Fingerprint), ct);
         Assert.Equal(ApplyResultKind.Applied, reapply.Kind);
-        Assert.Equal(chain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(owned, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         Assert.False((await monitor.RefreshAsync(ct)).Drifted);
 
-        await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+        await RouterSnapshot.FlushOwnedMappingsAsync(lab, backend);
         Assert.True((await monitor.RefreshAsync(ct)).Drifted);
         var adopted = await console.Services.GetRequiredService<ImportService>().AdoptAsync("the flush was intended", TestConsole.Admin, ct);
 
@@ -271,32 +276,30 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(0xC2));
     }
 
-    [LabFact]
-    public async Task The_restore_verb_brings_back_the_last_confirmed_revision_on_a_flushed_router_and_never_a_pending_one()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task The_restore_verb_brings_back_the_last_confirmed_revision_on_a_flushed_router_and_never_a_pending_one(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync(externalAddresses: 3);
         await console.AssignAsync(1, 1);
         await console.PreviewAndApplyAsync("confirmed");
-        var confirmedChain = await RouterSnapshot.OwnedChainAsync(lab);
+        var confirmedRules = await RouterSnapshot.OwnedRulesAsync(lab, backend);
         var confirmedAddresses = await RouterSnapshot.OwnedAddressesAsync(lab);
         await console.AssignAsync(2, 2);
         var pending = (await console.PreviewAndApplyAsync("not yet confirmed", TimeSpan.FromMinutes(10))).Result.RevisionId;
 
         // A reboot: the kernel forgets everything RouterAdmin put there.
-        await lab.IptablesAsync("-t", "nat", "-D", "POSTROUTING", "1");
-        await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
-        await lab.IptablesAsync("-t", "nat", "-X", "ROUTERADMIN-SNAT");
-        await lab.IptablesAsync("-t", "nat", "-X", "ROUTERADMIN-MASQ");
-        await lab.ExecAsync(lab.RouterNamespace, "ip", "addr", "flush", "dev", "wan", "label", "wan:ra");
-        Assert.Equal("", await RouterSnapshot.OwnedChainAsync(lab));
+        await RouterSnapshot.ForgetOwnedStateAsync(lab, backend);
+        Assert.Equal("", await RouterSnapshot.OwnedRulesAsync(lab, backend));
+        Assert.Empty(await RouterSnapshot.OwnedAddressesAsync(lab));
 
         var (code, output) = await ConsoleProcess.RunAsync(console, ["restore"], ct);
 
         Assert.True(code == 0, output);
-        Assert.Equal(confirmedChain, await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal(confirmedRules, await RouterSnapshot.OwnedRulesAsync(lab, backend));
         Assert.Equal(confirmedAddresses, await RouterSnapshot.OwnedAddressesAsync(lab));
         var revisions = await new HistoryReader(console).AllAsync();
         Assert.Equal(RevisionStatus.Reverted, revisions.Single(r => r.Id == pending).Status);
@@ -304,12 +307,13 @@ public sealed class KernelLiveStateSpecs
         Assert.Equal(RevisionStatus.Applied, revisions[^1].Status);
     }
 
-    [LabFact]
-    public async Task The_dashboards_activity_shows_each_assignments_rule_hits_and_live_esp_flow_from_its_address()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task The_dashboards_activity_shows_each_assignments_rule_hits_and_live_esp_flow_from_its_address(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         await console.AssignAsync(2, 2);

@@ -112,6 +112,7 @@ public sealed class LabInfrastructureSpecs
         Assert.True(await receiver.WaitForCountAsync(0xF1, 5, TimeSpan.FromSeconds(10), ct));
         await flow.StopAsync();
         var sent = flow.LastSequence;
+        Assert.True(await receiver.WaitForCountAsync(0xF1, (int)sent, TimeSpan.FromSeconds(10), ct));
         // A marker on the same path after the stop: once it has arrived, anything the flow sent before it has too.
         await using var marker = await lab.OpenEspSenderAsync(lab.Clients[0], ct);
         await marker.SendAsync(NetnsLab.VpnServer, 0xF2, 1, TimeSpan.FromMilliseconds(1), ct);

@@ -7,12 +7,13 @@ namespace RouterAdmin.LabTests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LeastPrivilegeSpecs
 {
-    [LabFact]
-    public async Task An_unprivileged_user_with_only_cap_net_admin_can_apply_bind_addresses_and_reset_conntrack()
+    [LabTheory]
+    [MemberData(nameof(TestConsole.Backends), MemberType = typeof(TestConsole))]
+    public async Task An_unprivileged_user_with_only_cap_net_admin_can_apply_bind_addresses_and_reset_conntrack(string backend)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync(externalAddresses: 2);
         await console.AssignAsync(1, 1);
         // A live flow, so the apply has a conntrack entry to delete.
@@ -41,7 +42,7 @@ public sealed class LeastPrivilegeSpecs
 
         Assert.True(code == 0, output);
         Assert.Contains("1 conntrack entr(ies) reset", output);
-        Assert.Contains("--to-source 203.0.113.2", await RouterSnapshot.OwnedChainAsync(lab));
+        Assert.Equal([(NetnsLab.ClientAddress(1), NetnsLab.ExternalAlias(1))], await RouterSnapshot.MappingsAsync(lab, backend));
         Assert.Equal(["203.0.113.2/24", "203.0.113.3/24"], await RouterSnapshot.OwnedAddressesAsync(lab));
         Assert.Equal("cli", (await new HistoryReader(console).LastAsync()).Actor);
         }

@@ -15,7 +15,9 @@ public sealed partial class TestConsole
     public static readonly Actor Admin = new("admin", UserRole.Admin);
 
     /// <summary>The real backends, for the specs that must hold on each (a theory over the backend, not a copy).</summary>
-    public static TheoryData<string> Backends => new() { "Iptables", "Nftables" };
+    public static TheoryData<string> Backends => new(RealBackends);
+
+    public static readonly IReadOnlyList<string> RealBackends = ["Iptables", "Nftables"];
 
     public const string EndpointName = "Customer Contivity";
 

@@ -50,6 +50,42 @@ public static partial class RouterSnapshot
         if (current.Length > 0) yield return current.ToString().TrimEnd();
     }
 
+    /// <summary>Who the owned rules send out through which address, as the kernel lists them, for either backend.</summary>
+    public static async Task<IReadOnlyList<(System.Net.IPAddress Client, System.Net.IPAddress External)>> MappingsAsync(NetnsLab lab, string backend)
+    {
+        var pattern = backend == "Nftables" ? NftMapping() : IptablesMapping();
+        return pattern.Matches(await OwnedRulesAsync(lab, backend))
+            .Select(m => (System.Net.IPAddress.Parse(m.Groups[1].Value), System.Net.IPAddress.Parse(m.Groups[2].Value)))
+            .OrderBy(p => p.Item1.ToString(), StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>Empties the owned mappings by hand (the chain, or the map), as a careless administrator would.</summary>
+    public static Task FlushOwnedMappingsAsync(NetnsLab lab, string backend) => backend == "Nftables"
+        ? lab.ExecAsync(lab.RouterNamespace, "nft", "flush", "map", "ip", "routeradmin", "mappings")
+        : lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+
+    /// <summary>A reboot: the kernel forgets every rule and address RouterAdmin put there, and keeps everything else.</summary>
+    public static async Task ForgetOwnedStateAsync(NetnsLab lab, string backend)
+    {
+        if (backend == "Nftables")
+            await lab.ExecAsync(lab.RouterNamespace, "nft", "delete", "table", "ip", "routeradmin");
+        else
+        {
+            await lab.IptablesAsync("-t", "nat", "-D", "POSTROUTING", "1");
+            await lab.IptablesAsync("-t", "nat", "-F", "ROUTERADMIN-SNAT");
+            await lab.IptablesAsync("-t", "nat", "-X", "ROUTERADMIN-SNAT");
+            await lab.IptablesAsync("-t", "nat", "-X", "ROUTERADMIN-MASQ");
+        }
+        await lab.ExecAsync(lab.RouterNamespace, "ip", "addr", "flush", "dev", NetnsLab.WanInterface, "label", "wan:ra");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"-s (\d+(?:\.\d+){3})/32 -d \S+ .*-j SNAT --to-source (\d+(?:\.\d+){3})")]
+    private static partial System.Text.RegularExpressions.Regex IptablesMapping();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\d+(?:\.\d+){3}) \. [\d./]+ counter comment ""[^""]*"" : (\d+(?:\.\d+){3})")]
+    private static partial System.Text.RegularExpressions.Regex NftMapping();
+
     [System.Text.RegularExpressions.GeneratedRegex(@"counter packets \d+ bytes \d+")]
     private static partial System.Text.RegularExpressions.Regex Counters();
 

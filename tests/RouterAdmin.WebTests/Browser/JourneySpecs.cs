@@ -64,9 +64,20 @@ public sealed class JourneySpecs
     }
 
     [BrowserFact]
-    public async Task New_employee_add_a_client_assign_a_free_ip_preview_exactly_the_new_rule_apply_confirm_and_its_esp_arrives()
+    public Task New_employee_add_a_client_assign_a_free_ip_preview_exactly_the_new_rule_apply_confirm_and_its_esp_arrives() =>
+        NewEmployeeJourneyAsync("Iptables", nameof(New_employee_add_a_client_assign_a_free_ip_preview_exactly_the_new_rule_apply_confirm_and_its_esp_arrives),
+            "-A ROUTERADMIN-SNAT -s 192.168.1.4/32 -d 198.51.100.10/32 -m comment --comment \"routeradmin: Carol_s_laptop to Customer_Contivity\" -j SNAT --to-source 203.0.113.4");
+
+    [BrowserFact]
+    public Task The_new_employee_journey_on_the_nftables_backend_previews_one_new_map_element_and_her_esp_arrives() =>
+        NewEmployeeJourneyAsync("Nftables", nameof(The_new_employee_journey_on_the_nftables_backend_previews_one_new_map_element_and_her_esp_arrives),
+            "192.168.1.4 . 198.51.100.10 comment \"Carol_s_laptop to Customer_Contivity\" : 203.0.113.4");
+
+    private static async Task NewEmployeeJourneyAsync(string backend, string journey, string addedLine)
     {
-        await using var router = await JourneyRouter.StartAsync(nameof(New_employee_add_a_client_assign_a_free_ip_preview_exactly_the_new_rule_apply_confirm_and_its_esp_arrives));
+        // The README's screenshots come from the iptables run only.
+        var docs = backend == "Iptables";
+        await using var router = await JourneyRouter.StartAsync(journey, backend);
         var (browser, lab) = (router.Browser, router.Lab);
         var ct = TestContext.Current.CancellationToken;
         var receiver = await lab.StartEspReceiverAsync(ct);
@@ -92,9 +103,9 @@ public sealed class JourneySpecs
         await browser.OpenAsync("/apply", "Preview & apply");
         var added = browser.Page.Locator(".diff-added");
         await Expect(added).ToHaveCountAsync(1);
-        await Expect(added).ToContainTextAsync("-A ROUTERADMIN-SNAT -s 192.168.1.4/32 -d 198.51.100.10/32 -m comment --comment \"routeradmin: Carol_s_laptop to Customer_Contivity\" -j SNAT --to-source 203.0.113.4");
+        await Expect(added).ToContainTextAsync(addedLine);
         await Expect(browser.Page.Locator(".diff-removed")).ToHaveCountAsync(0);
-        await browser.ShotAsync("preview", docsName: "preview");
+        await browser.ShotAsync("preview", docsName: docs ? "preview" : null);
 
         await browser.Page.FillAsync("#apply-reason", "Carol joins the Contivity project");
         await browser.Page.GetByLabel("Roll back automatically unless I confirm within").CheckAsync();
@@ -116,7 +127,7 @@ public sealed class JourneySpecs
         // "Is Carol's VPN up?": the dashboard answers from the kernel's conntrack table while the three flows run.
         await browser.OpenAsync("/", "Dashboard");
         await Expect(browser.Page.GetByTestId("activity-table").Locator("tr", new() { HasText = "Carol's laptop" })).ToContainTextAsync("up");
-        await browser.ShotAsync("dashboard", docsName: "dashboard");
+        await browser.ShotAsync("dashboard", docsName: docs ? "dashboard" : null);
         await flow1.StopAsync();
         await flow2.StopAsync();
         foreach (var flow in new[] { flow1, flow2 })
@@ -213,7 +224,7 @@ public sealed class JourneySpecs
     }
 }
 
-/// <summary>A lab router, the console driving it (iptables backend, fresh SQLite), its story seeded and applied, and a browser.</summary>
+/// <summary>A lab router, the console driving it (iptables backend unless told, fresh SQLite), its story seeded and applied, and a browser.</summary>
 internal sealed class JourneyRouter : IAsyncDisposable
 {
     public const string EndpointName = TestConsole.EndpointName;
@@ -224,13 +235,13 @@ internal sealed class JourneyRouter : IAsyncDisposable
     public TestConsole Console { get; }
     public BrowserSession Browser { get; }
 
-    public static async Task<JourneyRouter> StartAsync(string journey)
+    public static async Task<JourneyRouter> StartAsync(string journey, string backend = "Iptables")
     {
         var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
         TestConsole? console = null;
         try
         {
-            console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab) with { Web = true });
+            console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend) with { Web = true });
             await SeedAsync(console);
             return new JourneyRouter(lab, console, await BrowserSession.StartAsync(console.Address, journey));
         }

@@ -14,7 +14,9 @@ public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> opt
     {
         var output = await runner.RunAsync(Options.Paths.Nft, ListArguments, throwOnFailure: false, cancellationToken: cancellationToken);
         if (output.ExitCode == 0) return output.StandardOutput;
-        if (output.StandardError.Contains("No such file or directory", StringComparison.Ordinal)) return null;
+        // nft's own words for a missing table; a missing nft binary also says "No such file or directory" (from exec),
+        // and must not pass for "nothing owned yet".
+        if (output.StandardError.StartsWith("Error: No such file or directory", StringComparison.Ordinal)) return null;
         throw new FirewallCommandException(runner.Describe(Options.Paths.Nft, ListArguments), output.ExitCode, output.StandardError);
     }
 
