@@ -77,6 +77,7 @@ public static class RouterAdminHost
         services.AddSingleton<ConfirmationService>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ActivityReader>();
+        services.AddSingleton<LiveTunnels>();
     }
 
     public static WebApplication BuildWebApp(string[] args, Action<WebApplicationBuilder>? configure = null)

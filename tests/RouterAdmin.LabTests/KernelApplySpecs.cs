@@ -1,3 +1,4 @@
+using RouterAdmin.Firewall.Status;
 using System.Net;
 using RouterAdmin.Firewall.Backends.Iptables;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,7 +111,12 @@ public sealed class KernelApplySpecs
         Assert.Equal([NetnsLab.ExternalAlias(2)], receiver.SourcesFor(flow.Spi));
 
         await console.Assignments.ReassignAsync(client2.Id, console.AddressIds[3], TestConsole.Admin, ct);
-        var (preview, result) = await console.PreviewAndApplyAsync("move client2 to .4");
+        var preview = await console.Engine.PreviewApplyAsync(ct);
+        // The preview names the one live tunnel the change interrupts, from the kernel's conntrack table.
+        var tunnel = Assert.Single(await console.Get<LiveTunnels>().ToRekeyAsync(preview, ct));
+        Assert.Equal($"client2 → {TestConsole.EndpointName}", tunnel.Who);
+        Assert.Equal(1, tunnel.EspFlows);
+        var result = await console.Engine.ApplyAsync(new ApplyRequest(TestConsole.Admin, "move client2 to .4", preview.Fingerprint), ct);
         var appliedAtSequence = flow.LastSequence;
 
         Assert.Equal(ApplyResultKind.Applied, result.Kind);

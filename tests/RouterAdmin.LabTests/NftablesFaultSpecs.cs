@@ -1,5 +1,6 @@
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.History;
+using RouterAdmin.TestSupport.Lab;
 
 namespace RouterAdmin.LabTests;
 

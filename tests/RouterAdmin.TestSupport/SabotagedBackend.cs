@@ -49,7 +49,11 @@ public sealed class SabotagedBackend(IIptablesHost inner) : IIptablesHost
     }
 
     public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => inner.ResetFlowAsync(flow, cancellationToken);
-    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => inner.ListFlowsAsync(cancellationToken);
+    /// <summary>While set, what conntrack lists: live tunnels for a router that has none of its own (the simulated one).</summary>
+    public IReadOnlyList<ConntrackEntry>? LiveFlows { get; set; }
+
+    public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) =>
+        LiveFlows is { } flows ? Task.FromResult(flows) : inner.ListFlowsAsync(cancellationToken);
     public string DescribeRestore() => inner.DescribeRestore();
     public string DescribeAddAddress(BoundAddress address) => inner.DescribeAddAddress(address);
     public string DescribeDeleteAddress(BoundAddress address) => inner.DescribeDeleteAddress(address);

@@ -62,5 +62,8 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
 
         Assert.Equal(1, reads);
         Assert.Contains("203.0.113.2", cut.Find("[data-testid=activity-table]").TextContent);
+        // NAT sees only the first packet of a connection: the column says it counts connections, not traffic.
+        Assert.Contains("New connections translated", cut.Find("[data-testid=activity-table] thead").TextContent);
+        Assert.DoesNotContain("Rule hits", cut.Markup);
     }
 }
