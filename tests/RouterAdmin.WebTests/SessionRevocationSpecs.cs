@@ -61,23 +61,28 @@ public sealed class SessionRevocationSpecs
     }
 
     [Fact]
-    public async Task A_role_change_or_removal_ends_the_accounts_sessions_at_once()
+    public async Task A_role_change_a_password_reset_or_removal_ends_the_accounts_sessions_at_once()
     {
         await using var console = await RunningConsole.StartAsync();
         var admin = await console.CreateUserAsync("admin", UserRole.Admin);
         await console.CreateUserAsync("demoted", UserRole.Admin);
+        await console.CreateUserAsync("reset", UserRole.Viewer);
         await console.CreateUserAsync("removed", UserRole.Viewer);
         using var demoted = console.CreateClient();
+        using var reset = console.CreateClient();
         using var removed = console.CreateClient();
         await RunningConsole.SignInAsync(demoted, "demoted");
+        await RunningConsole.SignInAsync(reset, "reset");
         await RunningConsole.SignInAsync(removed, "removed");
         var users = console.Services.GetRequiredService<UserService>();
         var rows = await users.ListAsync(Ct);
 
         await users.SetRoleAsync(rows.Single(u => u.UserName == "demoted").Id, UserRole.Viewer, admin, Ct);
+        await users.ResetPasswordAsync(rows.Single(u => u.UserName == "reset").Id, "a password set by the admin", admin, Ct);
         await users.DeleteAsync(rows.Single(u => u.UserName == "removed").Id, admin, Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await demoted.GetAsync("/api/v1/status", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reset.GetAsync("/api/v1/status", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await removed.GetAsync("/api/v1/status", Ct)).StatusCode);
         await using var db = await console.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
         var adminId = rows.Single(u => u.UserName == "admin").Id;

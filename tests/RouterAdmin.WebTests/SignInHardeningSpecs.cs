@@ -83,6 +83,26 @@ public sealed class SignInHardeningSpecs
     }
 
     [Fact]
+    public async Task One_user_name_gets_a_limited_number_of_password_checks_a_minute_whether_it_exists_or_not()
+    {
+        // The per-address budget out of the way: this is about the per-name one.
+        await using var console = await RunningConsole.StartAsync(new Dictionary<string, string?> { [$"{SecurityOptions.Section}:SignInAttemptsPerAddressPerMinute"] = "100" });
+        await console.CreateUserAsync("admin", UserRole.Admin);
+        using var client = console.CreateClient();
+        var budget = new SecurityOptions().SignInAttemptsPerUserPerMinute;
+
+        foreach (var name in new[] { "admin", "made-up-name" })
+        {
+            var answers = new List<HttpStatusCode>();
+            for (var attempt = 0; attempt <= budget; attempt++)
+                answers.Add((await RunningConsole.SignInAsync(client, name, $"guess {attempt} for {name}")).StatusCode);
+
+            Assert.All(answers.Take(budget), a => Assert.Equal(HttpStatusCode.OK, a));
+            Assert.Equal(HttpStatusCode.TooManyRequests, answers[^1]);
+        }
+    }
+
+    [Fact]
     public async Task A_failed_sign_in_is_in_the_audit_log_with_the_name_as_typed_and_the_client_address()
     {
         await using var console = await RunningConsole.StartAsync();
