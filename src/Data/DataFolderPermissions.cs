@@ -5,8 +5,9 @@ namespace RouterAdmin.Data;
 
 /// <summary>
 /// The database holds password hashes and the keys folder the keys that sign the cookies: only the console's own user
-/// may read them. New files and folders are created that way (0600 / 0700); at every start an existing one that someone
-/// opened up is closed again, with a warning that says what it was.
+/// may read them. New files and folders are created that way (0600 / 0700); at every start the database files and the
+/// keys folder, if someone opened them up, are closed again with a warning that says what they were. The database's
+/// folder may be shared (a path such as /var/lib/routeradmin.db), so a wide one is only reported, never changed.
 /// </summary>
 public static class DataFolderPermissions
 {
@@ -20,7 +21,9 @@ public static class DataFolderPermissions
         logger ??= NullLogger.Instance;
         var folder = Path.GetDirectoryName(Path.GetFullPath(databaseFile))!;
         if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, FolderMode);
-        else Tighten(folder, FolderMode, logger);
+        else if ((File.GetUnixFileMode(folder) & ~FolderMode) is var wider && wider != 0)
+            logger.LogWarning("{Folder}, which holds the database, is open to other users (mode {Mode}); make it {Wanted} (systemd: StateDirectoryMode=0700)",
+                folder, Octal(File.GetUnixFileMode(folder)), Octal(FolderMode));
         if (!File.Exists(databaseFile))
         {
             // An empty file is an empty SQLite database; made here, it never exists with the default 0644.

@@ -139,7 +139,8 @@ public static class RouterAdminHost
         builder.Services.AddDataProtection().SetApplicationName("RouterAdmin");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IOptions<DatabaseOptions>, ILoggerFactory>((keys, database, logging) => keys.XmlRepository =
-                new FileSystemXmlRepository(DataFolderPermissions.OwnerOnlyFolder(Path.Combine(database.Value.DataFolder(contentRoot), "keys")), logging));
+                new FileSystemXmlRepository(DataFolderPermissions.OwnerOnlyFolder(Path.Combine(database.Value.DataFolder(contentRoot), "keys"),
+                    logging.CreateLogger(typeof(DataFolderPermissions))), logging));
 
         configure?.Invoke(builder);
 

@@ -61,7 +61,8 @@ public sealed class PasswordVerifier(TimeProvider clock, IOptions<SecurityOption
             why = "wrong password";
             locked = await CountFailureAsync(db, user, now, ct);
         }
-        db.Record(clock, attempt.Actor, attempt.FailedAction, $"User {Printable(attempt.TypedName)}", $"{why}; from {attempt.ClientAddress ?? "an unknown address"}");
+        db.Record(clock, attempt.Actor, attempt.FailedAction, $"User {Printable(attempt.TypedName)}",
+            $"{why}; from {attempt.ClientAddress ?? "an unknown address"}");
         await db.SaveChangesAsync(ct);
         return locked ? PasswordVerdict.LockedOut : PasswordVerdict.Wrong;
     }

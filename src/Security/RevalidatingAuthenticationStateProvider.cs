@@ -34,7 +34,8 @@ internal sealed class RevalidatingAuthenticationStateProvider : RevalidatingServ
         try
         {
             var user = (await GetAuthenticationStateAsync()).User;
-            if (user.Identity?.IsAuthenticated != true || user.FindFirstValue(ClaimTypes.NameIdentifier) != userId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            var id = userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (user.Identity?.IsAuthenticated != true || user.FindFirstValue(ClaimTypes.NameIdentifier) != id)
                 return;
             if (!await _users.IsCurrentAsync(user, _disposed.Token))
                 SetAuthenticationState(Task.FromResult(SignedOut));

@@ -38,7 +38,8 @@ public sealed class SessionStore(IDbContextFactory<AppDbContext> dbFactory, Time
     {
         if (string.IsNullOrEmpty(sessionId)) return false;
         var now = clock.GetUtcNow();
-        var lastSeen = await db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId).Select(s => (DateTimeOffset?)s.LastSeenAt).SingleOrDefaultAsync(ct);
+        var lastSeen = await db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId)
+            .Select(s => (DateTimeOffset?)s.LastSeenAt).SingleOrDefaultAsync(ct);
         if (lastSeen is not { } seen || seen < now - options.Value.IdleTimeout) return false;
         if (now - seen > SeenResolution)
             await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), ct);

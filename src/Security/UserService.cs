@@ -69,14 +69,16 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         CheckPasswordAsync(userName, password, clientAddress: null, ct);
 
     /// <summary>A sign-in: refused unchecked when throttled (<see cref="PasswordCheckGate"/>), else checked by <see cref="PasswordVerifier"/>.</summary>
-    public async Task<(SignInOutcome Outcome, AppUser? User)> CheckPasswordAsync(string userName, string password, string? clientAddress, CancellationToken ct = default)
+    public async Task<(SignInOutcome Outcome, AppUser? User)> CheckPasswordAsync(string userName, string password, string? clientAddress,
+        CancellationToken ct = default)
     {
         var name = userName.Trim();
         using var slot = await gate.EnterAsync(name, ct);
         if (slot is null) return (SignInOutcome.Throttled, null);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == name, ct);
-        var verdict = await verifier.VerifyAsync(db, user, new PasswordAttempt(userName, password, "anonymous", AuditActions.Failed(AuditActions.UserSignIn), clientAddress), ct);
+        var attempt = new PasswordAttempt(userName, password, "anonymous", AuditActions.Failed(AuditActions.UserSignIn), clientAddress);
+        var verdict = await verifier.VerifyAsync(db, user, attempt, ct);
         if (verdict != PasswordVerdict.Correct) return (verdict == PasswordVerdict.LockedOut ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
         db.Record(clock, user!.UserName, AuditActions.UserSignIn, $"User {user.UserName}", clientAddress is null ? null : $"from {clientAddress}");
         await db.SaveChangesAsync(ct);
@@ -90,7 +92,8 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
     public Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, CancellationToken ct = default) =>
         ChangePasswordAsync(userId, currentPassword, newPassword, clientAddress: null, ct);
 
-    public async Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, string? clientAddress, CancellationToken ct = default)
+    public async Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, string? clientAddress,
+        CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
