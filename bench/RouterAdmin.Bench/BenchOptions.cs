@@ -26,6 +26,12 @@ public sealed record BenchOptions(
     /// <summary>Only the API burst: it needs no root and no namespace router.</summary>
     public bool ApiBurstOnly { get; init; }
 
+    /// <summary>Only /healthz during a flood of sign-ins (<see cref="SignInFlood"/>): no root needed.</summary>
+    public bool SignInFloodOnly { get; init; }
+
+    /// <summary>Whether to run the sign-in flood at all (it takes a few seconds and needs no root).</summary>
+    public bool SignInFlood { get; init; } = true;
+
     /// <summary>Only the small change on each real backend side by side (<see cref="BackendComparison"/>), printed to stderr.</summary>
     public bool BackendsOnly { get; init; }
 
@@ -39,6 +45,7 @@ public sealed record BenchOptions(
           --query-size 10000           number of clients for the inventory queries
           --api-burst 1000             clients created one POST /api/v1/clients at a time (0: leave out)
           --only api-burst             measure only that (no root needed)
+          --only sign-in-flood         only /healthz during a flood of sign-ins (no root needed)
           --only backends              one client reassigned on top of each size, iptables vs nftables
           --out docs/benchmarks.md     where to write the Markdown report ("-" for stdout only);
                                        default: docs/benchmarks.md of the repository
@@ -63,8 +70,9 @@ public sealed record BenchOptions(
                 "--query-repeat" => options with { QueryRepeat = Count(name, value, 1, 10_000) },
                 "--query-size" => options with { QuerySize = Count(name, value, 1, BenchInventory.MaxAssignments) },
                 "--api-burst" => options with { ApiBurst = Count(name, value, 0, 100_000) },
-                "--only" when value == "api-burst" => options with { ApiBurstOnly = true },
-                "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0 },
+                "--only" when value == "api-burst" => options with { ApiBurstOnly = true, SignInFlood = false },
+                "--only" when value == "sign-in-flood" => options with { SignInFloodOnly = true, ApiBurst = 0 },
+                "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value) },
                 _ => throw new UsageException($"Unknown option {name}."),
             };

@@ -14,7 +14,7 @@ catch (UsageException e)
     Console.Error.WriteLine(BenchOptions.Usage);
     return e.Message.Length > 0 ? 2 : 0;
 }
-if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly)
+if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly)
 {
     Console.Error.WriteLine("The benchmark creates network namespaces and runs iptables in them: run it as root (sudo).");
     return 1;
@@ -37,8 +37,13 @@ if (!machine.IsReleaseBuild) Log($"warning: this is a {machine.Build} build; use
 
 var results = new List<SizeResult>();
 ApiBurstResult? burst = null;
+SignInFloodResult? flood = null;
 try
 {
+    if (options.SignInFlood)
+    {
+        flood = await SignInFlood.RunAsync(Log, ct);
+    }
     if (options.ApiBurst > 0)
     {
         // Warm-up burst first: JIT and EF Core's query compilation would otherwise land on the first window.
@@ -52,7 +57,7 @@ try
         await BackendComparison.RunAsync(router, options, Log, ct);
         return 0;
     }
-    if (!options.ApiBurstOnly)
+    if (!options.ApiBurstOnly && !options.SignInFloodOnly)
         await MeasureSizesAsync();
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -75,7 +80,7 @@ async Task MeasureSizesAsync()
         results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct));
 }
 
-var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst);
+var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst, flood);
 Console.Out.Write(report);
 if (options.OutputPath is { } path)
 {

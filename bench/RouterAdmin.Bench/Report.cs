@@ -16,11 +16,13 @@ public static class Report
 
     public const double ApiBurstTargetRatio = 1.2;
 
-    public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results, ApiBurstResult? burst)
+    public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results, ApiBurstResult? burst,
+        SignInFloodResult? flood = null)
     {
         var md = new StringBuilder();
         Header(md, options, machine, run);
         if (burst is not null) ApiBurst.Render(md, burst, ApiBurstTargetRatio);
+        if (flood is not null) SignInFlood.Render(md, flood);
         if (results.Count == 0) return md.ToString();
         Targets(md, options, results);
         FullCycles(md, options, results);

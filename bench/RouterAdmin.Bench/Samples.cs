@@ -12,6 +12,13 @@ public sealed record Samples(IReadOnlyList<double> Values)
     public double Min => Values.Min();
     public double Max => Values.Max();
 
+    /// <summary>The value <paramref name="fraction"/> of the samples are at or below (nearest rank).</summary>
+    public double Percentile(double fraction)
+    {
+        var sorted = Values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(sorted.Length * fraction) - 1, 0, sorted.Length - 1)];
+    }
+
     public double Median
     {
         get

@@ -10,6 +10,7 @@ internal static class RefusalProblems
     {
         InvalidInput invalid => Results.ValidationProblem(invalid.Errors.ByField.ToDictionary(p => p.Key, p => p.Value.ToArray())),
         Forbidden => Results.Problem(refusal.Message, statusCode: StatusCodes.Status403Forbidden),
+        TooManyAttempts => Results.Problem(refusal.Message, statusCode: StatusCodes.Status429TooManyRequests),
         // 409 rather than 412: the fingerprint travels in the body, not in an HTTP precondition header.
         OutdatedPreview => Results.Problem(refusal.Message, statusCode: StatusCodes.Status409Conflict, title: "The preview is out of date"),
         _ => Results.Problem(refusal.Message, statusCode: StatusCodes.Status409Conflict),

@@ -13,8 +13,8 @@ public static class DatabaseMigrator
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
         var file = db.Database.GetDbConnection().DataSource;
-        if (!string.IsNullOrEmpty(file) && Path.GetDirectoryName(Path.GetFullPath(file)) is { } directory)
-            Directory.CreateDirectory(directory);
+        if (!string.IsNullOrEmpty(file) && file != ":memory:")
+            DataFolderPermissions.Secure(file, services.GetService<ILoggerFactory>()?.CreateLogger(typeof(DataFolderPermissions)));
         await db.Database.MigrateAsync(ct);
         // WAL lets readers (the pages) run while a writer (an apply recording its revision) works.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);

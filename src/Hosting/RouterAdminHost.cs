@@ -46,7 +46,7 @@ public static class RouterAdminHost
 
         services.AddSingleton(TimeProvider.System);
         services.AddInventory();
-        services.AddSingleton<UserService>();
+        services.AddSecurity();
 
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<HostTools>();
@@ -95,6 +95,7 @@ public static class RouterAdminHost
         if (!ListenAddressGiven(builder.Configuration))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.AddWebHardening();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -139,7 +140,8 @@ public static class RouterAdminHost
         builder.Services.AddDataProtection().SetApplicationName("RouterAdmin");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IOptions<DatabaseOptions>, ILoggerFactory>((keys, database, logging) => keys.XmlRepository =
-                new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(database.Value.DataFolder(contentRoot), "keys")), logging));
+                new FileSystemXmlRepository(DataFolderPermissions.OwnerOnlyFolder(Path.Combine(database.Value.DataFolder(contentRoot), "keys"),
+                    logging.CreateLogger(typeof(DataFolderPermissions))), logging));
 
         configure?.Invoke(builder);
 
@@ -171,10 +173,12 @@ public static class RouterAdminHost
             app.UseHsts();
         }
         app.UseSecurityHeaders();
+        app.UseSameOriginHub();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseFirstRunSetup();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();

@@ -27,3 +27,6 @@ public sealed class Forbidden(string message) : Refusal(message);
 
 /// <summary>The router or the inventory moved since the preview the administrator looked at; an apply must be previewed again.</summary>
 public sealed class OutdatedPreview() : Refusal("The router or the inventory changed since this preview was made; nothing was applied. Review the new diff and apply again.");
+
+/// <summary>Too many attempts just now (password checks): nothing was checked; wait and try again (429 in the API).</summary>
+public sealed class TooManyAttempts(string message) : Refusal(message);

@@ -9,10 +9,12 @@ internal static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
         // Sign-out is a POST with an antiforgery token, so another site cannot sign an administrator out.
-        endpoints.MapPost("/account/logout", async (HttpContext context, IAntiforgery antiforgery) =>
+        endpoints.MapPost("/account/logout", async (HttpContext context, IAntiforgery antiforgery, SessionStore sessions) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
                 return Results.Text("The sign-out form had no valid antiforgery token; reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
+            // Ended on the server, so a copy of the cookie is worthless and the other tabs of this session sign out too.
+            await sessions.EndAsync(context.User, context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             var idle = context.Request.HasFormContentType && context.Request.Form["reason"] == "idle";
             return Results.LocalRedirect(idle ? "/account/login?idle=1" : "/account/login");

@@ -23,6 +23,9 @@ internal static class SecurityHeaders
                 headers["Referrer-Policy"] = "no-referrer";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                // Pages and API answers show the router's state and its users: no cache keeps them. Static assets set
+                // their own Cache-Control (MapStaticAssets), which stays.
+                if (string.IsNullOrEmpty(headers.CacheControl)) headers.CacheControl = "no-store";
                 return Task.CompletedTask;
             });
             await next(context);

@@ -13,17 +13,25 @@ namespace RouterAdmin.Security;
 
 public sealed record UserRow(int Id, string UserName, UserRole Role, bool LockedOut, DateTimeOffset CreatedAt);
 
-public enum SignInOutcome { Succeeded, Failed, LockedOut }
+public enum SignInOutcome
+{
+    Succeeded,
+    Failed,
+    LockedOut,
+    /// <summary>Too many checks for this name just now, or too many at once: not checked at all (429).</summary>
+    Throttled,
+}
 
 /// <summary>
 /// Accounts, passwords (ASP.NET Core's PBKDF2 <see cref="PasswordHasher{TUser}"/>), lockout and roles.
 /// There is no default password: the first administrator is created on first run or with the create-admin verb.
 /// </summary>
-public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<SecurityOptions> options)
+public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<SecurityOptions> options,
+    IPasswordHasher<AppUser> hasher, PasswordVerifier verifier, PasswordCheckGate gate, SessionStore sessions)
 {
     public const string SecurityStampClaim = "routeradmin:stamp";
 
-    private readonly PasswordHasher<AppUser> _hasher = new();
+    private readonly IPasswordHasher<AppUser> _hasher = hasher;
     private volatile bool _hasUsers;
 
     private SecurityOptions Options => options.Value;
@@ -57,53 +65,57 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         return user;
     }
 
-    public async Task<(SignInOutcome Outcome, AppUser? User)> CheckPasswordAsync(string userName, string password, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName.Trim(), ct);
-        var now = clock.GetUtcNow();
-        if (user is null)
-        {
-            // Hash anyway so an unknown name takes as long as a wrong password and does not reveal which names exist.
-            _hasher.VerifyHashedPassword(new AppUser { UserName = "", PasswordHash = "" }, DummyHash, password);
-            return (SignInOutcome.Failed, null);
-        }
-        if (user.LockoutEndsAt is { } end && end > now)
-            return (SignInOutcome.LockedOut, null);
+    public Task<(SignInOutcome Outcome, AppUser? User)> CheckPasswordAsync(string userName, string password, CancellationToken ct = default) =>
+        CheckPasswordAsync(userName, password, clientAddress: null, ct);
 
-        var verdict = _hasher.VerifyHashedPassword(user, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            user.FailedLoginCount++;
-            if (user.FailedLoginCount >= Options.MaxFailedSignIns)
-            {
-                user.LockoutEndsAt = now + Options.LockoutDuration;
-                user.FailedLoginCount = 0;
-                db.Record(clock, user.UserName, AuditActions.UserLockout, $"User {user.UserName}", $"locked for {Options.LockoutDuration.TotalMinutes:0} min after {Options.MaxFailedSignIns} failed sign-ins");
-            }
-            await db.SaveChangesAsync(ct);
-            return (user.LockoutEndsAt > now ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
-        }
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-            user.PasswordHash = _hasher.HashPassword(user, password);
-        user.FailedLoginCount = 0;
-        user.LockoutEndsAt = null;
-        db.Record(clock, user.UserName, AuditActions.UserSignIn, $"User {user.UserName}");
+    /// <summary>A sign-in: refused unchecked when throttled (<see cref="PasswordCheckGate"/>), else checked by <see cref="PasswordVerifier"/>.</summary>
+    public async Task<(SignInOutcome Outcome, AppUser? User)> CheckPasswordAsync(string userName, string password, string? clientAddress,
+        CancellationToken ct = default)
+    {
+        var name = userName.Trim();
+        using var slot = await gate.EnterAsync(name, ct);
+        if (slot is null) return (SignInOutcome.Throttled, null);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == name, ct);
+        var attempt = new PasswordAttempt(userName, password, "anonymous", AuditActions.Failed(AuditActions.UserSignIn), clientAddress);
+        var verdict = await verifier.VerifyAsync(db, user, attempt, ct);
+        if (verdict != PasswordVerdict.Correct) return (verdict == PasswordVerdict.LockedOut ? SignInOutcome.LockedOut : SignInOutcome.Failed, null);
+        db.Record(clock, user!.UserName, AuditActions.UserSignIn, $"User {user.UserName}", clientAddress is null ? null : $"from {clientAddress}");
         await db.SaveChangesAsync(ct);
         return (SignInOutcome.Succeeded, user);
     }
 
-    public async Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, CancellationToken ct = default)
+    /// <summary>
+    /// Changes one's own password. The current one is checked like a sign-in (throttled, counted, locking the account);
+    /// every session of the account ends, so the caller starts a new one for the browser it serves.
+    /// </summary>
+    public Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, CancellationToken ct = default) =>
+        ChangePasswordAsync(userId, currentPassword, newPassword, clientAddress: null, ct);
+
+    public async Task<AppUser> ChangePasswordAsync(int userId, string currentPassword, string newPassword, string? clientAddress,
+        CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
-        if (_hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
-            throw InvalidInput.For("CurrentPassword", "The current password is not correct.");
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new Conflict("That account no longer exists.");
+        using (var slot = await gate.EnterAsync(user.UserName, ct))
+        {
+            if (slot is null) throw new TooManyAttempts("Too many password checks for this account just now; wait a minute and try again.");
+            var attempt = new PasswordAttempt(user.UserName, currentPassword, user.UserName, AuditActions.Failed(AuditActions.UserPassword), clientAddress);
+            switch (await verifier.VerifyAsync(db, user, attempt, ct))
+            {
+                case PasswordVerdict.LockedOut:
+                    throw InvalidInput.For("CurrentPassword", "The account is locked for a while after repeated wrong passwords.");
+                case PasswordVerdict.Wrong:
+                    throw InvalidInput.For("CurrentPassword", "The current password is not correct.");
+            }
+        }
         CheckPassword(newPassword, "NewPassword");
+        db.Attach(user);
         user.PasswordHash = _hasher.HashPassword(user, newPassword);
         user.SecurityStamp = Guid.NewGuid().ToString("N");
         db.Record(clock, user.UserName, AuditActions.UserPassword, $"User {user.UserName}", "changed own password");
         await db.SaveChangesAsync(ct);
+        await sessions.EndAllAsync(db, user.Id, ct);
         return user;
     }
 
@@ -119,6 +131,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         user.FailedLoginCount = 0;
         db.Record(clock, actor.Name, AuditActions.UserPassword, $"User {user.UserName}", "password reset by an administrator");
         await db.SaveChangesAsync(ct);
+        await sessions.EndAllAsync(db, user.Id, ct);
     }
 
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken ct = default)
@@ -141,6 +154,7 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         user.Role = role;
         user.SecurityStamp = Guid.NewGuid().ToString("N");
         await db.SaveChangesAsync(ct);
+        await sessions.EndAllAsync(db, user.Id, ct);
     }
 
     public async Task UnlockAsync(int userId, Actor actor, CancellationToken ct = default)
@@ -166,25 +180,36 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         db.Users.Remove(user);
         db.Record(clock, actor.Name, AuditActions.UserDelete, $"User {user.UserName}");
         await db.SaveChangesAsync(ct);
+        // The rows went with the account (cascade); the open circuits still need to hear it.
+        await sessions.EndAllAsync(db, user.Id, ct);
     }
 
-    /// <summary>Whether the account behind a cookie still exists with the same password and role.</summary>
+    /// <summary>Whether the account behind a cookie still exists with the same password and role, and its session is still open.</summary>
     public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, CancellationToken ct = default)
     {
         if (!int.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id)) return false;
         var stamp = principal.FindFirstValue(SecurityStampClaim);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Users.AnyAsync(u => u.Id == id && u.SecurityStamp == stamp, ct);
+        return await db.Users.AnyAsync(u => u.Id == id && u.SecurityStamp == stamp, ct)
+            && await sessions.IsLiveAsync(db, id, principal.FindFirstValue(SessionStore.SessionClaim), ct);
     }
 
-    public static ClaimsPrincipal CreatePrincipal(AppUser user, string authenticationType) =>
-        new(new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(ClaimTypes.Name, user.UserName),
-            new Claim(ClaimTypes.Role, user.Role.ToString()),
-            new Claim(SecurityStampClaim, user.SecurityStamp),
-        ], authenticationType));
+    /// <summary>A new server-side session for a browser that just proved who it is, as the principal its cookie carries.</summary>
+    public async Task<ClaimsPrincipal> StartSessionAsync(AppUser user, string authenticationType, CancellationToken ct = default) =>
+        CreatePrincipal(user, authenticationType, await sessions.StartAsync(user.Id, ct));
+
+    public static ClaimsPrincipal CreatePrincipal(AppUser user, string authenticationType, string? sessionId = null)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, user.UserName),
+            new(ClaimTypes.Role, user.Role.ToString()),
+            new(SecurityStampClaim, user.SecurityStamp),
+        };
+        if (sessionId is not null) claims.Add(new Claim(SessionStore.SessionClaim, sessionId));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType));
+    }
 
     public static Actor ActorOf(ClaimsPrincipal principal) =>
         new(principal.Identity?.Name ?? "anonymous",
@@ -216,8 +241,6 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         if (password.Length > Limits.PasswordLength)
             throw InvalidInput.For(field, $"A password can have at most {Limits.PasswordLength} characters.");
     }
-
-    private static readonly string DummyHash = new PasswordHasher<AppUser>().HashPassword(new AppUser { UserName = "", PasswordHash = "" }, Guid.NewGuid().ToString());
 
     [GeneratedRegex("^[A-Za-z0-9._-]{2,32}$")]
     private static partial Regex UserNamePattern();

@@ -52,3 +52,13 @@ internal sealed class SimulatedKernelConfiguration : IEntityTypeConfiguration<Si
     public void Configure(EntityTypeBuilder<SimulatedKernel> builder) =>
         builder.Property(k => k.Id).ValueGeneratedNever();
 }
+
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> builder)
+    {
+        builder.Property(s => s.Id).HasMaxLength(64);
+        builder.HasOne<AppUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => s.UserId);
+    }
+}

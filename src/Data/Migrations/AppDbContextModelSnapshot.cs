@@ -412,6 +412,28 @@ namespace RouterAdmin.Data.Migrations
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("RouterAdmin.Security.UserSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Sessions");
+                });
+
             modelBuilder.Entity("RouterAdmin.Domain.Assignment", b =>
                 {
                     b.HasOne("RouterAdmin.Domain.Client", "Client")
@@ -444,6 +466,15 @@ namespace RouterAdmin.Data.Migrations
                     b.HasOne("RouterAdmin.History.Revision", null)
                         .WithOne("Snapshot")
                         .HasForeignKey("RouterAdmin.History.RevisionSnapshot", "RevisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("RouterAdmin.Security.UserSession", b =>
+                {
+                    b.HasOne("RouterAdmin.Security.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

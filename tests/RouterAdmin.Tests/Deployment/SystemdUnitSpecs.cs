@@ -41,6 +41,17 @@ public sealed class SystemdUnitSpecs
             Directive(unit, "Environment").Where(e => e.Contains("Backend", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("routeradmin.service")]
+    [InlineData("routeradmin-restore.service")]
+    public void Both_units_create_files_readable_only_by_the_console_user(string unit)
+    {
+        // The database holds password hashes and the keys folder the cookie keys; whichever unit starts first creates them.
+        Assert.Equal(["0077"], Directive(unit, "UMask"));
+        Assert.Equal(["routeradmin"], Directive(unit, "StateDirectory"));
+        Assert.Equal(["0700"], Directive(unit, "StateDirectoryMode"));
+    }
+
     [Fact]
     public async Task Systemd_accepts_both_units()
     {
