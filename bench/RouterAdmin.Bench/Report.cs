@@ -33,6 +33,8 @@ public static class Report
         Memory(md, results);
         Queries(md, options, results);
         WhereTheTimeGoes(md, results);
+        foreach (var history in results.Select(r => r.History).OfType<HistoryGrowthResult>())
+            md.Append(HistoryReport.Section(history, $"sudo dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench{(options.Arguments.Count > 0 ? " -- " + string.Join(' ', options.Arguments) : "")}")).AppendLine();
         return md.ToString();
     }
 
@@ -76,6 +78,11 @@ public static class Report
             ? $"| rule by rule ≥ {RuleByRuleTargetRatio}× the full apply cycle at {RuleByRuleTargetSize:N0} rules | not measured | — |"
             : $"| rule by rule ≥ {RuleByRuleTargetRatio}× the full apply cycle at {RuleByRuleTargetSize:N0} rules | {Ratio(ratio)} ({Ms(rbr.RuleByRule.Median)} ms vs {Ms(rbr.FullCycle.Median)} ms) | {Verdict(ratio >= RuleByRuleTargetRatio)} |");
 
+        foreach (var history in results.Select(r => r.History).OfType<HistoryGrowthResult>())
+        {
+            md.AppendLine($"| one one-client change adds ≤ {HistoryGrowth.TargetBytesPerChange / 1024:N0} KiB to the database at {history.Size:N0} rules | {history.BytesPerChange / 1024.0:N1} KiB (median of {history.Changes:N0}) | {Verdict(history.BytesPerChange <= HistoryGrowth.TargetBytesPerChange)} |");
+            md.AppendLine($"| database ≤ {HistoryGrowth.TargetFileBytes / 1024 / 1024:N0} MiB after {history.Changes:N0} one-client changes at {history.Size:N0} rules | {MiB(history.FileBytesAfterChanges)} | {Verdict(history.FileBytesAfterChanges <= HistoryGrowth.TargetFileBytes)} |");
+        }
         foreach (var query in results.SelectMany(r => r.Queries))
             md.AppendLine($"| {query.Name} < {InventoryQueries.TargetMs:0} ms with {options.QueryRunSize:N0} clients | median {Ms(query.Milliseconds.Median)} ms, max {Ms(query.Milliseconds.Max)} ms (first call {Ms(query.FirstMs)} ms) | {Verdict(query.Milliseconds.Max < InventoryQueries.TargetMs && query.FirstMs < InventoryQueries.TargetMs)} |");
         md.AppendLine();
