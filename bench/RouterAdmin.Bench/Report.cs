@@ -80,7 +80,7 @@ public static class Report
 
         foreach (var history in results.Select(r => r.History).OfType<HistoryGrowthResult>())
         {
-            md.AppendLine($"| one one-client change adds ≤ {HistoryGrowth.TargetBytesPerChange / 1024:N0} KiB to the database at {history.Size:N0} rules | {history.BytesPerChange / 1024.0:N1} KiB (median of {history.Changes:N0}) | {Verdict(history.BytesPerChange <= HistoryGrowth.TargetBytesPerChange)} |");
+            md.AppendLine($"| one one-client change adds ≤ {HistoryGrowth.TargetBytesPerChange / 1024:N0} KiB to the database at {history.Size:N0} rules | {history.BytesPerChange / 1024.0:N1} KiB (mean of {history.Changes:N0}) | {Verdict(history.BytesPerChange <= HistoryGrowth.TargetBytesPerChange)} |");
             md.AppendLine($"| database ≤ {HistoryGrowth.TargetFileBytes / 1024 / 1024:N0} MiB after {history.Changes:N0} one-client changes at {history.Size:N0} rules | {MiB(history.FileBytesAfterChanges)} | {Verdict(history.FileBytesAfterChanges <= HistoryGrowth.TargetFileBytes)} |");
         }
         foreach (var query in results.SelectMany(r => r.Queries))
@@ -148,7 +148,7 @@ public static class Report
             md.AppendLine($"| {r.Size:N0} | {MiB(Samples.Of(r.FullCycles.Select(c => (double)c.Memory.AllocatedBytes)).Median)} | {MiB(peak)}{own} | {MiB(r.DatabaseBytes)} |");
         }
         md.AppendLine();
-        md.AppendLine($"The database holds every revision of the run ({results[0].FullCycles.Count + results[0].SmallChanges.Count} per size): each keeps the nat table, the restore script, the commands and three JSON snapshots (the diff is derived from them when shown).").AppendLine();
+        md.AppendLine($"The database holds every revision of the run ({results[0].FullCycles.Count + results[0].SmallChanges.Count} per size): each keeps the nat table, the restore script, the commands and three JSON snapshots (the diff is derived from them when shown), stored as content-defined chunks shared between revisions and Brotli-compressed (see the history section below).").AppendLine();
     }
 
     private static void Queries(StringBuilder md, BenchOptions options, IReadOnlyList<SizeResult> results)
