@@ -32,6 +32,12 @@ public sealed record BenchOptions(
     /// <summary>Whether to run the sign-in flood at all (it takes a few seconds and needs no root).</summary>
     public bool SignInFlood { get; init; } = true;
 
+    /// <summary>One-client changes piled onto the largest size to measure the history's growth on disk; 0 leaves it out.</summary>
+    public int HistoryChanges { get; init; } = HistoryGrowth.TargetChanges;
+
+    /// <summary>Only the history's growth, on the simulated backend: no root and no namespace router needed.</summary>
+    public bool HistoryOnly { get; init; }
+
     /// <summary>Only the small change on each real backend side by side (<see cref="BackendComparison"/>), printed to stderr.</summary>
     public bool BackendsOnly { get; init; }
 
@@ -46,6 +52,10 @@ public sealed record BenchOptions(
           --api-burst 1000             clients created one POST /api/v1/clients at a time (0: leave out)
           --only api-burst             measure only that (no root needed)
           --only sign-in-flood         only /healthz during a flood of sign-ins (no root needed)
+          --history-changes 100        one-client changes applied on top of the largest size, for the
+                                       history's growth on disk (0: leave out)
+          --only history               only the history's growth, on the simulated backend (no root
+                                       needed); updates just that section of the report
           --only backends              one client reassigned on top of each size, iptables vs nftables
           --out docs/benchmarks.md     where to write the Markdown report ("-" for stdout only);
                                        default: docs/benchmarks.md of the repository
@@ -72,6 +82,8 @@ public sealed record BenchOptions(
                 "--api-burst" => options with { ApiBurst = Count(name, value, 0, 100_000) },
                 "--only" when value == "api-burst" => options with { ApiBurstOnly = true, SignInFlood = false },
                 "--only" when value == "sign-in-flood" => options with { SignInFloodOnly = true, ApiBurst = 0 },
+                "--history-changes" => options with { HistoryChanges = Count(name, value, 0, 10_000) },
+                "--only" when value == "history" => options with { HistoryOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value) },
                 _ => throw new UsageException($"Unknown option {name}."),

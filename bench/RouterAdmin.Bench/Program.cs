@@ -14,7 +14,7 @@ catch (UsageException e)
     Console.Error.WriteLine(BenchOptions.Usage);
     return e.Message.Length > 0 ? 2 : 0;
 }
-if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly)
+if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly && !options.HistoryOnly)
 {
     Console.Error.WriteLine("The benchmark creates network namespaces and runs iptables in them: run it as root (sudo).");
     return 1;
@@ -57,6 +57,8 @@ try
         await BackendComparison.RunAsync(router, options, Log, ct);
         return 0;
     }
+    if (options.HistoryOnly)
+        return await MeasureHistoryOnlyAsync();
     if (!options.ApiBurstOnly && !options.SignInFloodOnly)
         await MeasureSizesAsync();
 }
@@ -77,7 +79,27 @@ async Task MeasureSizesAsync()
 
     var benchmark = new SizeBenchmark(router, options, Log);
     foreach (var size in options.Sizes)
-        results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct));
+        results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct, withHistory: size == options.Sizes[^1]));
+}
+
+// The history's growth on the simulated backend (the same snapshots, its "kernel" kept in the database), which needs
+// no root: only its own section of the report is replaced, the figures measured as root stay.
+async Task<int> MeasureHistoryOnlyAsync()
+{
+    var size = options.Sizes[^1];
+    await using var console = await TestConsole.StartAsync(new ConsoleSetup { Backend = "Simulated", OnDisk = true });
+    var seeded = await console.SeedAsync(size, ct);
+    Log($"history: seeded {size:N0} assignments on the simulated backend");
+    var history = await HistoryGrowth.RunAsync(console, seeded, options.HistoryChanges, Log, ct);
+    var section = HistoryReport.Section(history, $"dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench -- {string.Join(' ', options.Arguments)}");
+    Console.Out.Write(section);
+    if (options.OutputPath is { } output)
+    {
+        var document = File.Exists(output) ? await File.ReadAllTextAsync(output, CancellationToken.None) : "# RouterAdmin benchmarks\n";
+        await File.WriteAllTextAsync(output, HistoryReport.Upsert(document, history.Backend, section), CancellationToken.None);
+        Log($"updated the {history.Backend} history section of {output}");
+    }
+    return 0;
 }
 
 var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst, flood);
@@ -85,6 +107,7 @@ Console.Out.Write(report);
 if (options.OutputPath is { } path)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+    if (File.Exists(path)) report = HistoryReport.KeepUnmeasured(report, await File.ReadAllTextAsync(path, CancellationToken.None));
     await File.WriteAllTextAsync(path, report, CancellationToken.None);
     Log($"wrote {path}");
 }

@@ -35,6 +35,8 @@ public static class Report
         Memory(md, results);
         Queries(md, options, results);
         WhereTheTimeGoes(md, results);
+        foreach (var history in results.Select(r => r.History).OfType<HistoryGrowthResult>())
+            md.Append(HistoryReport.Section(history, $"sudo dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench{(options.Arguments.Count > 0 ? " -- " + string.Join(' ', options.Arguments) : "")}")).AppendLine();
         return md.ToString();
     }
 
@@ -78,6 +80,11 @@ public static class Report
             ? $"| rule by rule ≥ {RuleByRuleTargetRatio}× the full apply cycle at {RuleByRuleTargetSize:N0} rules | not measured | — |"
             : $"| rule by rule ≥ {RuleByRuleTargetRatio}× the full apply cycle at {RuleByRuleTargetSize:N0} rules | {Ratio(ratio)} ({Ms(rbr.RuleByRule.Median)} ms vs {Ms(rbr.FullCycle.Median)} ms) | {Verdict(ratio >= RuleByRuleTargetRatio)} |");
 
+        foreach (var history in results.Select(r => r.History).OfType<HistoryGrowthResult>())
+        {
+            md.AppendLine($"| one one-client change adds ≤ {HistoryGrowth.TargetBytesPerChange / 1024:N0} KiB to the database at {history.Size:N0} rules | {history.BytesPerChange / 1024.0:N1} KiB (mean of {history.Changes:N0}) | {Verdict(history.BytesPerChange <= HistoryGrowth.TargetBytesPerChange)} |");
+            md.AppendLine($"| database ≤ {HistoryGrowth.TargetFileBytes / 1024 / 1024:N0} MiB after {history.Changes:N0} one-client changes at {history.Size:N0} rules | {MiB(history.FileBytesAfterChanges)} | {Verdict(history.FileBytesAfterChanges <= HistoryGrowth.TargetFileBytes)} |");
+        }
         foreach (var query in results.SelectMany(r => r.Queries))
             md.AppendLine($"| {query.Name} < {InventoryQueries.TargetMs:0} ms with {options.QueryRunSize:N0} clients | median {Ms(query.Milliseconds.Median)} ms, max {Ms(query.Milliseconds.Max)} ms (first call {Ms(query.FirstMs)} ms) | {Verdict(query.Milliseconds.Max < InventoryQueries.TargetMs && query.FirstMs < InventoryQueries.TargetMs)} |");
         md.AppendLine();
@@ -143,7 +150,7 @@ public static class Report
             md.AppendLine($"| {r.Size:N0} | {MiB(Samples.Of(r.FullCycles.Select(c => (double)c.Memory.AllocatedBytes)).Median)} | {MiB(peak)}{own} | {MiB(r.DatabaseBytes)} |");
         }
         md.AppendLine();
-        md.AppendLine($"The database holds every revision of the run ({results[0].FullCycles.Count + results[0].SmallChanges.Count} per size): each keeps the nat table, the restore script, the commands and three JSON snapshots (the diff is derived from them when shown).").AppendLine();
+        md.AppendLine($"The database holds every revision of the run ({results[0].FullCycles.Count + results[0].SmallChanges.Count} per size): each keeps the nat table, the restore script, the commands and three JSON snapshots (the diff is derived from them when shown), stored as content-defined chunks shared between revisions and Brotli-compressed (see the history section below).").AppendLine();
     }
 
     private static void Queries(StringBuilder md, BenchOptions options, IReadOnlyList<SizeResult> results)

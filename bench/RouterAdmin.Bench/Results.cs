@@ -43,6 +43,9 @@ public sealed record SizeResult(
     public Samples FullWithPreview => Samples.Of(FullCycles.Select(c => c.WithPreviewMs));
     public Samples SmallWithPreview => Samples.Of(SmallChanges.Select(c => c.WithPreviewMs));
 
+    /// <summary>The history's growth on disk, measured at the largest size only.</summary>
+    public HistoryGrowthResult? History { get; init; }
+
     public double CycleOverBare => FullCycle.Median / BareRestore.Median;
 
     public double PieceMedian(string name) => FromEmptyPieces.Single(p => p.Name == name).Milliseconds.Median;

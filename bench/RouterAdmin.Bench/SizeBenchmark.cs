@@ -19,7 +19,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     public const string OneConntrackList = "one conntrack -L, whole table (backend.ListFlowsAsync)";
     private static readonly FlowKey UnusedFlow = new(IPNetwork.Parse("10.0.250.1/32"), IPNetwork.Parse("198.51.100.250/32"));
 
-    public async Task<SizeResult> RunAsync(int size, bool withQueries, CancellationToken ct)
+    public async Task<SizeResult> RunAsync(int size, bool withQueries, CancellationToken ct, bool withHistory = false)
     {
         await using var console = await BenchInventory.StartConsoleAsync(router.RouterNamespace);
         var (seeded, seedMs) = await Timing.TimeAsync(() => console.SeedAsync(size, ct));
@@ -62,8 +62,19 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
         var ruleByRule = await RuleByRuleAsync((OwnedState)firstApply.Change.Desired, size, ct);
 
         var queries = withQueries ? await InventoryQueries.MeasureAsync(console, options.QueryRepeat, log, ct) : [];
+        var databaseBytes = console.DatabaseBytes();
+        var history = withHistory && options.HistoryChanges > 0 ? await HistoryAsync(size, ct) : null;
         return new SizeResult(size, fullCycles, smallChanges, bare, ruleByRule, fromEmptyPieces, smallChangePieces,
-            System.Text.Encoding.UTF8.GetByteCount(script), console.DatabaseBytes(), queries);
+            System.Text.Encoding.UTF8.GetByteCount(script), databaseBytes, queries) { History = history };
+    }
+
+    /// <summary>The history's growth on a database of its own, so the cycles' and the profile's revisions do not count.</summary>
+    private async Task<HistoryGrowthResult> HistoryAsync(int size, CancellationToken ct)
+    {
+        await using var console = await BenchInventory.StartConsoleAsync(router.RouterNamespace);
+        var seeded = await console.SeedAsync(size, ct);
+        await router.ResetAsync(ct);
+        return await HistoryGrowth.RunAsync(console, seeded, options.HistoryChanges, log, ct);
     }
 
     /// <summary>Preview, then apply exactly what was previewed, as the Apply page does.</summary>

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RouterAdmin.Domain;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.History;
+using RouterAdmin.History.Storage;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Data;
@@ -17,11 +18,17 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<RouterSettings> Settings => Set<RouterSettings>();
     public DbSet<Revision> Revisions => Set<Revision>();
     public DbSet<RevisionSnapshot> RevisionSnapshots => Set<RevisionSnapshot>();
+    public DbSet<SnapshotChunk> SnapshotChunks => Set<SnapshotChunk>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<AppUser> Users => Set<AppUser>();
     public DbSet<SimulatedKernel> SimulatedKernel => Set<SimulatedKernel>();
     public DbSet<RetiredRule> RetiredRules => Set<RetiredRule>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
+
+    // Here rather than in the composition root: a revision's snapshot is readable and writable from any context,
+    // including the tests' and the design-time one, and the migration that converts old snapshots needs the functions.
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(SnapshotInterceptor.Instance, SqliteFunctions.Instance);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

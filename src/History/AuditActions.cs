@@ -30,6 +30,8 @@ public static class AuditActions
     public const string Reapply = "reapply";
     public const string Adopt = "adopt";
     public const string Import = "import";
+    public const string HistoryPrune = "history.prune";
+    public const string Backup = "backup";
 
     public const string UserCreate = "user.create";
     public const string UserDelete = "user.delete";

@@ -66,7 +66,7 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> dbFactory, In
     public async Task<IReadOnlyList<string>> InventoryChangesBackToAsync(int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var json = await db.RevisionSnapshots.AsNoTracking().Where(s => s.RevisionId == id).Select(s => s.InventoryJson).SingleOrDefaultAsync(ct);
+        var json = await Storage.SnapshotStorage.LoadTextAsync(db, id, Storage.SnapshotStorage.InventoryColumn, ct);
         return json is null ? [] : InventoryComparer.Describe(await inventoryStore.CaptureAsync(db, ct), InventorySnapshot.FromJson(json));
     }
 

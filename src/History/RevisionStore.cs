@@ -209,7 +209,9 @@ public sealed class RevisionStore(IDbContextFactory<AppDbContext> dbFactory, Inv
     {
         if (_baseline is { } cached && cached.RevisionId == revisionId) return cached.State;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var state = backend.Load(await db.RevisionSnapshots.AsNoTracking().Where(s => s.RevisionId == revisionId).Select(s => s.AfterStateJson).SingleAsync(ct));
+        var json = await Storage.SnapshotStorage.LoadTextAsync(db, revisionId, Storage.SnapshotStorage.AfterStateColumn, ct)
+            ?? throw new InvalidOperationException($"Revision {revisionId} has no snapshot.");
+        var state = backend.Load(json);
         _baseline = new Baseline(revisionId, state);
         return state;
     }

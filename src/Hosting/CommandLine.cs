@@ -21,6 +21,8 @@ public static class CommandLine
           RouterAdmin apply --reason TEXT --yes        apply the inventory (prints the diff first)
           RouterAdmin restore                          put the last confirmed revision back on the kernel (boot time;
                                                        never a change that was still awaiting confirmation)
+          RouterAdmin backup --out FILE                a consistent copy of the database (inventory, users, history),
+                                                       made while the console runs; the file is created 0600
         Configuration options (e.g. --RouterAdmin:Firewall:Backend=Iptables) may follow any verb.
         """;
 
@@ -39,6 +41,8 @@ public static class CommandLine
                 return await WithServicesAsync(rest, (services, _) => PreviewAsync(services), changesRouter: false);
             case "apply":
                 return await WithServicesAsync(rest, ApplyAsync, changesRouter: true);
+            case "backup":
+                return await WithServicesAsync(rest, BackupAsync, changesRouter: false);
             case "restore":
                 return await WithServicesAsync(rest, (services, _) => RestoreAsync(services), changesRouter: true);
             case "help" or "--help" or "-h":
@@ -140,6 +144,19 @@ public static class CommandLine
         Console.WriteLine(result.Message);
         if (result.Error is not null) Console.Error.WriteLine(result.Error);
         return result.Succeeded ? 0 : 1;
+    }
+
+    private static async Task<int> BackupAsync(IServiceProvider services, string[] args)
+    {
+        var file = ValueOf(args, "--out");
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            Console.Error.WriteLine("backup needs --out FILE.");
+            return 2;
+        }
+        var bytes = await services.GetRequiredService<DatabaseBackup>().BackupToAsync(file, "cli", CancellationToken.None);
+        Console.WriteLine($"Backup written to {Path.GetFullPath(file)} ({bytes / 1024.0:N0} KiB).");
+        return 0;
     }
 
     private static string? ValueOf(string[] args, string option)

@@ -34,6 +34,7 @@ public static class RouterAdminHost
         services.AddValidatedOptions<FirewallOptions>(FirewallOptions.Section, FirewallOptions.Problems);
         services.AddValidatedOptions<SecurityOptions>(SecurityOptions.Section, SecurityOptions.Problems);
         services.AddValidatedOptions<DriftOptions>(DriftOptions.Section, DriftOptions.Problems);
+        services.AddValidatedOptions<HistoryOptions>(HistoryOptions.Section, HistoryOptions.Problems);
         // Only an enum, which binding itself checks (naming the key) when the options are first read at start.
         services.AddValidatedOptions<FaultInjection.Settings>(FaultInjection.Settings.Section, _ => []);
 
@@ -73,6 +74,8 @@ public static class RouterAdminHost
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplyRecovery>();
         services.AddSingleton<HistoryService>();
+        services.AddSingleton<HistoryRetention>();
+        services.AddSingleton<DatabaseBackup>();
         services.AddSingleton<FirewallStatusMonitor>();
         services.AddSingleton<ConfirmationService>();
         services.AddSingleton<ImportService>();
@@ -101,6 +104,7 @@ public static class RouterAdminHost
         builder.Services.AddMudServices();
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<DriftWatcher>();
+        builder.Services.AddHostedService<HistoryRetentionService>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
@@ -185,6 +189,7 @@ public static class RouterAdminHost
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapRouterAdminApi();
+        app.MapBackupDownload(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(app.Environment.ContentRootPath));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 

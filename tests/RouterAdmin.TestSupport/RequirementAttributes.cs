@@ -56,14 +56,17 @@ public sealed class LabTheoryAttribute : TheoryAttribute, IBeforeAfterTestAttrib
     public void After(MethodInfo methodUnderTest, IXunitTest test) { }
 }
 
-/// <summary>A browser journey: Chromium driving the real console on the lab router, so it needs both.</summary>
+/// <summary>
+/// A test in headless Chromium. A journey that also builds a lab router gets the lab's gate from
+/// <see cref="Lab.NetnsLab.CreateAsync"/>, by the same policy.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class BrowserFactAttribute : FactAttribute, IBeforeAfterTestAttribute
 {
     public BrowserFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
-        : base(sourceFilePath, sourceLineNumber) => Skip = RequirementGate.SkipReason(RequirementGate.For(lab: true, browser: true));
+        : base(sourceFilePath, sourceLineNumber) => Skip = RequirementGate.SkipReason(RequirementGate.For(lab: false, browser: true));
 
-    public void Before(MethodInfo methodUnderTest, IXunitTest test) => RequirementGate.FailIfDemandedAndMissing(RequirementGate.For(lab: true, browser: true));
+    public void Before(MethodInfo methodUnderTest, IXunitTest test) => RequirementGate.FailIfDemandedAndMissing(RequirementGate.For(lab: false, browser: true));
 
     public void After(MethodInfo methodUnderTest, IXunitTest test) { }
 }

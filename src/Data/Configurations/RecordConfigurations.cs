@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using RouterAdmin.Domain;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.History;
+using RouterAdmin.History.Storage;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Data.Configurations;
@@ -22,7 +23,28 @@ internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
 
 internal sealed class RevisionSnapshotConfiguration : IEntityTypeConfiguration<RevisionSnapshot>
 {
-    public void Configure(EntityTypeBuilder<RevisionSnapshot> builder) => builder.HasKey(s => s.RevisionId);
+    public void Configure(EntityTypeBuilder<RevisionSnapshot> builder)
+    {
+        builder.HasKey(s => s.RevisionId);
+        // The texts are stored as manifests of shared chunks (SnapshotStorage); SnapshotInterceptor converts both ways.
+        builder.Ignore(s => s.BeforeNatTable);
+        builder.Ignore(s => s.BeforeStateJson);
+        builder.Ignore(s => s.AfterStateJson);
+        builder.Ignore(s => s.InventoryJson);
+        builder.Ignore(s => s.RestoreScript);
+        builder.Ignore(s => s.CommandsText);
+        foreach (var column in SnapshotStorage.ManifestColumns)
+            builder.Property<string>(column).IsRequired();
+    }
+}
+
+internal sealed class SnapshotChunkConfiguration : IEntityTypeConfiguration<SnapshotChunk>
+{
+    public void Configure(EntityTypeBuilder<SnapshotChunk> builder)
+    {
+        builder.ToTable(SnapshotStorage.Table);
+        builder.HasIndex(c => c.Hash).IsUnique();
+    }
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

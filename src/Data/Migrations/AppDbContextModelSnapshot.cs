@@ -340,33 +340,58 @@ namespace RouterAdmin.Data.Migrations
                     b.Property<int>("RevisionId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("AfterStateJson")
+                    b.Property<string>("AfterStateChunks")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("BeforeNatTable")
+                    b.Property<string>("BeforeNatTableChunks")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("BeforeStateJson")
+                    b.Property<string>("BeforeStateChunks")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CommandsText")
+                    b.Property<string>("CommandsChunks")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("InventoryJson")
+                    b.Property<string>("InventoryChunks")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("RestoreScript")
+                    b.Property<string>("RestoreScriptChunks")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("RevisionId");
 
                     b.ToTable("RevisionSnapshots");
+                });
+
+            modelBuilder.Entity("RouterAdmin.History.Storage.SnapshotChunk", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("SnapshotChunks", (string)null);
                 });
 
             modelBuilder.Entity("RouterAdmin.Security.AppUser", b =>
