@@ -18,12 +18,7 @@ public sealed class AccessibilitySpecs
         await using var router = await JourneyRouter.StartAsync(nameof(Every_page_in_light_and_dark_mode_has_no_serious_or_critical_axe_violation));
         var browser = router.Browser;
         var console = router.Console;
-        string[] pages =
-        [
-            "/", "/clients", $"/clients/{console.ClientIds[1]}", "/clients/new", "/external-addresses", "/endpoints",
-            $"/endpoints/{console.EndpointId}", "/assignments", "/apply", "/history", "/history/1", "/history/1/rollback",
-            "/settings", "/users", "/account/password",
-        ];
+        var pages = SignedInPages(console);
         var findings = new List<string>();
 
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
@@ -47,6 +42,31 @@ public sealed class AccessibilitySpecs
     }
 
     [BrowserFact]
+    public async Task On_a_390_pixel_phone_no_page_scrolls_sideways_and_tables_become_cards()
+    {
+        await using var router = await JourneyRouter.StartAsync(nameof(On_a_390_pixel_phone_no_page_scrolls_sideways_and_tables_become_cards), width: 390, height: 844);
+        var browser = router.Browser;
+        await browser.SignInAsync("admin", TestConsole.AdminPassword);
+        var wide = new List<string>();
+
+        foreach (var path in SignedInPages(router.Console))
+        {
+            await browser.OpenAsync(path);
+            await Settled(browser.Page);
+            var widths = await browser.Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+            if (widths[0] > widths[1]) wide.Add($"{path}: {widths[0]} px wide in a {widths[1]} px window");
+            if (path is "/clients" or "/" or "/history" or "/apply") await browser.ShotAsync($"phone{path.Replace('/', '-')}");
+        }
+
+        Assert.True(wide.Count == 0, "pages that scroll sideways on a phone:\n" + string.Join("\n", wide));
+        await browser.OpenAsync("/clients");
+        await Settled(browser.Page);
+        // MudTable's small-screen layout: each row a card with its labels, no header row.
+        await Expect(browser.Page.Locator("table thead").Locator("visible=true")).ToHaveCountAsync(0);
+        await Expect(browser.Page.Locator("td[data-label]").First).ToBeVisibleAsync();
+    }
+
+    [BrowserFact]
     public async Task The_layout_has_a_banner_a_navigation_and_one_main_region()
     {
         await using var router = await JourneyRouter.StartAsync(nameof(The_layout_has_a_banner_a_navigation_and_one_main_region));
@@ -59,6 +79,13 @@ public sealed class AccessibilitySpecs
         await Expect(browser.Page.GetByRole(AriaRole.Main)).ToHaveCountAsync(1);
         await Expect(browser.Page.GetByRole(AriaRole.Main).Locator("h1")).ToHaveTextAsync("Clients");
     }
+
+    private static string[] SignedInPages(TestConsole console) =>
+    [
+        "/", "/clients", $"/clients/{console.ClientIds[1]}", "/clients/new", "/external-addresses", "/endpoints",
+        $"/endpoints/{console.EndpointId}", "/assignments", "/apply", "/history", "/history/1", "/history/1/rollback",
+        "/settings", "/users", "/account/password",
+    ];
 
     /// <summary>Tables fill in after the first render (server paging): audit what the user ends up seeing.</summary>
     private static async Task Settled(IPage page)

@@ -235,7 +235,7 @@ internal sealed class JourneyRouter : IAsyncDisposable
     public TestConsole Console { get; }
     public BrowserSession Browser { get; }
 
-    public static async Task<JourneyRouter> StartAsync(string journey, string backend = "Iptables")
+    public static async Task<JourneyRouter> StartAsync(string journey, string backend = "Iptables", int width = 1280, int height = 860)
     {
         var lab = await NetnsLab.CreateAsync(ct: TestContext.Current.CancellationToken);
         TestConsole? console = null;
@@ -243,7 +243,7 @@ internal sealed class JourneyRouter : IAsyncDisposable
         {
             console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend) with { Web = true });
             await SeedAsync(console);
-            return new JourneyRouter(lab, console, await BrowserSession.StartAsync(console.Address, journey));
+            return new JourneyRouter(lab, console, await BrowserSession.StartAsync(console.Address, journey, width, height));
         }
         catch
         {
