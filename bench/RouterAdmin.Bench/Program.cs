@@ -37,6 +37,7 @@ if (!machine.IsReleaseBuild) Log($"warning: this is a {machine.Build} build; use
 
 var results = new List<SizeResult>();
 ApiBurstResult? burst = null;
+IReadOnlyList<BackendResult> sideBySide = [];
 try
 {
     if (options.ApiBurst > 0)
@@ -46,14 +47,15 @@ try
         burst = await ApiBurst.RunAsync(options.ApiBurst, Log, ct);
         Log($"API burst: first {ApiBurst.Window} median {burst.First.Median:N1} ms, last {burst.Last.Median:N1} ms ({burst.Ratio:N2}x)");
     }
-    if (options.BackendsOnly)
-    {
-        await using var router = await BenchRouter.CreateAsync(ct);
-        await BackendComparison.RunAsync(router, options, Log, ct);
-        return 0;
-    }
-    if (!options.ApiBurstOnly)
+    if (!options.ApiBurstOnly && !options.BackendsOnly && !options.FlowsOnly)
         await MeasureSizesAsync();
+    if (options.SideBySide)
+    {
+        // A router of its own: nothing the size runs left behind (conntrack entries, neighbours) is in its figures.
+        await using var router = await BenchRouter.CreateAsync(ct);
+        Log($"side by side in namespace {router.RouterNamespace}");
+        sideBySide = await new BackendComparison(router, options, Log).RunAsync(ct);
+    }
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
@@ -75,9 +77,9 @@ async Task MeasureSizesAsync()
         results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct));
 }
 
-var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst);
+var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst, sideBySide);
 Console.Out.Write(report);
-if (options.OutputPath is { } path)
+if (options.ReportPath is { } path)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
     await File.WriteAllTextAsync(path, report, CancellationToken.None);

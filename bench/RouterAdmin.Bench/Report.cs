@@ -16,11 +16,13 @@ public static class Report
 
     public const double ApiBurstTargetRatio = 1.2;
 
-    public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results, ApiBurstResult? burst)
+    public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results, ApiBurstResult? burst,
+        IReadOnlyList<BackendResult> sideBySide)
     {
         var md = new StringBuilder();
         Header(md, options, machine, run);
         if (burst is not null) ApiBurst.Render(md, burst, ApiBurstTargetRatio);
+        if (sideBySide.Count > 0) BackendReport.Render(md, options, sideBySide);
         if (results.Count == 0) return md.ToString();
         Targets(md, options, results);
         FullCycles(md, options, results);
@@ -46,6 +48,7 @@ public static class Report
         md.AppendLine($"| kernel | {machine.Kernel} ({machine.OperatingSystem}) |");
         md.AppendLine($"| iptables | {machine.Iptables} |");
         md.AppendLine($"| conntrack | {machine.Conntrack} |");
+        md.AppendLine($"| nft | {machine.Nft} |");
         md.AppendLine($"| runtime | {machine.Runtime}, {machine.Build} build{(machine.IsReleaseBuild ? "" : " (**not Release: figures are not representative**)")} |");
         md.AppendLine($"| command | `sudo dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench{(options.Arguments.Count > 0 ? " -- " + string.Join(' ', options.Arguments) : "")}` |");
         md.AppendLine($"| run time | {run.Duration.TotalMinutes:0.0} min |");
@@ -175,20 +178,20 @@ public static class Report
     }
 
 
-    private static string Verdict(bool pass) => pass ? "PASS" : "**FAIL**";
+    internal static string Verdict(bool pass) => pass ? "PASS" : "**FAIL**";
 
-    private static string Stat(Samples s) => s.Count == 1 ? Ms(s.Median) : $"{Ms(s.Median)} ({Ms(s.Min)}–{Ms(s.Max)})";
+    internal static string Stat(Samples s) => s.Count == 1 ? Ms(s.Median) : $"{Ms(s.Median)} ({Ms(s.Min)}–{Ms(s.Max)})";
 
-    private static string Ms(double ms) => ms switch
+    internal static string Ms(double ms) => ms switch
     {
         < 1 => ms.ToString("0.00", Invariant),
         < 100 => ms.ToString("0.0", Invariant),
         _ => ms.ToString("N0", Invariant),
     };
 
-    private static string Ratio(double ratio) => ratio < 10 ? ratio.ToString("0.00", Invariant) + "×" : ratio.ToString("N0", Invariant) + "×";
+    internal static string Ratio(double ratio) => ratio < 10 ? ratio.ToString("0.00", Invariant) + "×" : ratio.ToString("N0", Invariant) + "×";
 
-    private static string Percent(double share) => (share * 100).ToString("0", Invariant) + "%";
+    internal static string Percent(double share) => (share * 100).ToString("0", Invariant) + "%";
 
-    private static string MiB(double bytes) => (bytes / 1024 / 1024).ToString("N1", Invariant) + " MiB";
+    internal static string MiB(double bytes) => (bytes / 1024 / 1024).ToString("N1", Invariant) + " MiB";
 }
