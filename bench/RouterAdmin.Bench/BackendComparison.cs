@@ -28,8 +28,9 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     public async Task<IReadOnlyList<BackendResult>> RunAsync(CancellationToken ct)
     {
         // JIT and EF Core's first queries for both backends' paths, so the first size is not measured cold.
-        foreach (var backend in Backends)
-            await MeasureAsync(backend, 10, options with { Repeat = 1, GrowthApplies = 1, Flows = 0 }, flowsOnly: false, _ => { }, ct);
+        if (!options.FlowsOnly)
+            foreach (var backend in Backends)
+                await MeasureAsync(backend, 10, options with { Repeat = 1, GrowthApplies = 1, Flows = 0 }, flowsOnly: false, _ => { }, ct);
         log("side by side: warm-up done");
 
         var results = new List<BackendResult>();

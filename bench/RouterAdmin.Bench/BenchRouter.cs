@@ -78,7 +78,7 @@ public sealed class BenchRouter : IAsyncDisposable
             await Shell.RunAsync("ip", ["-n", router.ClientNamespace, "-batch", "-"], new StringBuilder()
                 .AppendLine("link set lo up")
                 .AppendLine("link set eth0 up")
-                .AppendLine($"route add default via {LanGateway} dev eth0")
+                .AppendLine($"route add default via {LanGateway} dev eth0 onlink")
                 .ToString(), ct);
             await Netns.WriteSysctlAsync(router.RouterNamespace, "net.ipv4.ip_forward", "1");
             await router.ExecAsync("iptables", ["-t", "nat", "-A", "POSTROUTING", "-s", LanSubnet, "-o", WanInterface, "-j", "MASQUERADE"], ct: ct);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using RouterAdmin.TestSupport.Lab;
 
 namespace RouterAdmin.Bench;
@@ -11,25 +12,33 @@ public sealed record MeasuredMapping(IPAddress Client, IPAddress Endpoint, IPAdd
 
 /// <summary>
 /// New flows per second through the bench router from one client, each datagram a new conntrack flow (its own source
-/// port), so each passes the nat postrouting hook once. <paramref name="FlowsPerSecond"/>: one figure per repetition.
+/// port), so each passes the nat postrouting hook once. <paramref name="FlowsPerSecond"/>: one figure per repetition, by
+/// the wall clock; <paramref name="FlowsPerCpuSecond"/>: by the sending thread's CPU time, which carries the whole path
+/// (see <see cref="FlowRate"/>) but not the time other processes on a shared machine took the core away.
 /// </summary>
 public sealed record FlowRateResult(
     MeasuredMapping Mapping,
     int FlowsPerRepetition,
     Samples FlowsPerSecond,
+    Samples FlowsPerCpuSecond,
     long Lost,
     long FromWrongSource,
-    long NewFlowsCounted)
+    long NewFlowsCounted,
+    long ConntrackMax)
 {
     /// <summary>The whole path of one new flow: the sender's syscall, two veth hops, forward, conntrack, nat, the sink's socket.</summary>
     public double MicrosecondsPerFlow => 1e6 / FlowsPerSecond.Median;
+
+    public double CpuMicrosecondsPerFlow => 1e6 / FlowsPerCpuSecond.Median;
 }
 
 /// <summary>
 /// The per-new-flow cost in the kernel. A raw UDP socket in the client namespace (the kernel adds the IP header; the
 /// benchmark writes the UDP header with a new source port each time) sends to a UDP socket in the peer namespace;
 /// veth delivers each datagram through the router in the sender's own softirq, so the send loop's time is the
-/// path's. The sink is read only after the loop (its buffer is forced big enough to hold every datagram), so reading
+/// path's; and as this kernel charges softirq work done in a task's context to that task (no
+/// CONFIG_IRQ_TIME_ACCOUNTING), the sender thread's CPU time (CLOCK_THREAD_CPUTIME_ID) is the path's too, without the
+/// time the thread waited for a core. The sink is read only after the loop (its buffer is forced big enough to hold every datagram), so reading
 /// it does not compete with the sender; every datagram must arrive, from the mapped external address. The router's
 /// conntrack table is flushed before each repetition and must then hold exactly one entry per datagram.
 /// </summary>
@@ -46,8 +55,7 @@ public static class FlowRate
     {
         if (flows > ushort.MaxValue - FirstSourcePort) throw new ArgumentOutOfRangeException(nameof(flows));
         await router.AddClientAddressAsync(mapping.Client, ct);
-        // Room for every flow of a repetition and then some: a full table would drop new flows, not slow them.
-        await Netns.WriteSysctlAsync(router.RouterNamespace, "net.netfilter.nf_conntrack_max", Math.Max(262_144, 4 * flows).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var conntrackMax = await EnsureConntrackRoomAsync(router, flows);
 
         using var sink = await Netns.OpenSocketAsync(router.PeerNamespace, AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         // SO_RCVBUFFORCE (root) passes net.core.rmem_max: about 1 KiB of buffer per queued small datagram.
@@ -66,29 +74,53 @@ public static class FlowRate
             throw new InvalidOperationException($"Datagrams from {mapping.Client} to {mapping.Endpoint} left from another address than {mapping.External}: is the mapping applied?");
 
         var rates = new List<double>();
+        var cpuRates = new List<double>();
         long lost = 0, wrong = 0, counted = 0;
         for (var r = 1; r <= repeat; r++)
         {
             await FlushAsync(router, ct);
-            var seconds = await SendAsync(sender, mapping.Endpoint, flows, FirstSourcePort);
+            var (seconds, cpuSeconds) = await SendAsync(sender, mapping.Endpoint, flows, FirstSourcePort);
             var (arrived, fromWrong) = Drain(sink, mapping.External);
             var entries = long.Parse(await Netns.ReadSysctlAsync(router.RouterNamespace, "net.netfilter.nf_conntrack_count"), System.Globalization.CultureInfo.InvariantCulture);
             lost += flows - arrived;
             wrong += fromWrong;
             counted += entries;
             rates.Add(flows / seconds);
-            log($"flows from {mapping.Client} via {mapping.External}: {r}/{repeat}: {rates[^1]:N0} flows/s ({arrived:N0} of {flows:N0} arrived, {fromWrong} from another address, {entries:N0} conntrack entries)");
+            cpuRates.Add(flows / cpuSeconds);
+            log($"flows from {mapping.Client} via {mapping.External}: {r}/{repeat}: {rates[^1]:N0} flows/s, {cpuRates[^1]:N0} per CPU-second ({arrived:N0} of {flows:N0} arrived, {fromWrong} from another address, {entries:N0} conntrack entries)");
         }
         await FlushAsync(router, ct);
-        return new FlowRateResult(mapping, flows, Samples.Of(rates), lost, wrong, counted);
+        return new FlowRateResult(mapping, flows, Samples.Of(rates), Samples.Of(cpuRates), lost, wrong, counted, conntrackMax);
+    }
+
+    /// <summary>
+    /// Room for every flow of a repetition and then some: a full table drops new flows instead of slowing them. On
+    /// recent kernels nf_conntrack_max is one global limit, read-only inside a namespace; the benchmark does not
+    /// change the host's, it checks that it is big enough (and raises the namespace's own where a kernel has one).
+    /// </summary>
+    private static async Task<long> EnsureConntrackRoomAsync(BenchRouter router, int flows)
+    {
+        const string key = "net.netfilter.nf_conntrack_max";
+        var wanted = 4L * flows;
+        var current = long.Parse(await Netns.ReadSysctlAsync(router.RouterNamespace, key), System.Globalization.CultureInfo.InvariantCulture);
+        if (current >= wanted) return current;
+        try
+        {
+            await Netns.WriteSysctlAsync(router.RouterNamespace, key, wanted.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return wanted;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new InvalidOperationException($"{key} is {current:N0}, under the {wanted:N0} a run of {flows:N0} flows needs, and cannot be raised in the router's namespace; raise it on the host or use --flows {current / 4}.");
+        }
     }
 
     private static async Task FlushAsync(BenchRouter router, CancellationToken ct) => await router.ExecAsync("conntrack", ["-F"], ct: ct);
 
-    /// <summary>One datagram per source port, back to back, on a dedicated thread; returns the loop's seconds.</summary>
-    private static Task<double> SendAsync(Socket sender, IPAddress destination, int count, int firstPort)
+    /// <summary>One datagram per source port, back to back, on a dedicated thread; returns the loop's wall and CPU seconds.</summary>
+    private static Task<(double Seconds, double CpuSeconds)> SendAsync(Socket sender, IPAddress destination, int count, int firstPort)
     {
-        var done = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<(double, double)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
@@ -98,6 +130,7 @@ public static class FlowRate
                 BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(2), SinkPort);
                 BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(4), (ushort)datagram.Length);
                 // Checksum 0: none, which IPv4 allows for UDP.
+                var cpuStarted = ThreadCpuSeconds();
                 var started = Stopwatch.GetTimestamp();
                 for (var i = 0; i < count; i++)
                 {
@@ -105,7 +138,8 @@ public static class FlowRate
                     BinaryPrimitives.WriteInt32BigEndian(datagram.AsSpan(8), i);
                     sender.SendTo(datagram, SocketFlags.None, address);
                 }
-                done.SetResult(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                done.SetResult((seconds, ThreadCpuSeconds() - cpuStarted));
             }
             catch (Exception e)
             {
@@ -119,6 +153,22 @@ public static class FlowRate
         thread.Start();
         return done.Task;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    private const int ClockThreadCpuTime = 3;
+
+    [DllImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of the calling OS thread (a dedicated managed thread is one), in seconds.</summary>
+    private static double ThreadCpuSeconds() =>
+        ClockGetTime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds / 1e9 : throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError());
 
     /// <summary>Reads everything queued at the sink until it stays quiet for a moment: how many came, and how many not from <paramref name="expected"/>.</summary>
     private static (long Arrived, long FromWrongSource) Drain(Socket sink, IPAddress expected)
