@@ -189,9 +189,12 @@ public static class BackendReport
                 .Where(p => p.Ms > 0)
                 .OrderByDescending(p => p.Ms)
                 .Select(p => $"{p.Name} {Ms(p.Ms)} ms ({Percent(p.Ms / total)})");
-            var piece = r.SmallChangePieces.Where(p => p.Name is BackendComparison.Pieces.ReadTable or BackendComparison.Pieces.Parse or BackendComparison.Pieces.Capture)
-                .Select(p => $"{p.Name.Split(" (")[0]} {Ms(p.Milliseconds.Median)} ms");
-            md.AppendLine($"- {Label(r.Backend)}, N = {r.Size:N0}, apply {Ms(total)} ms: {string.Join(", ", steps)}. Of the reads: {string.Join(", ", piece)}.");
+            double Piece(string name) => r.SmallChangePieces.FirstOrDefault(p => p.Name == name)?.Milliseconds.Median ?? double.NaN;
+            var nft = r.Backend == "Nftables";
+            md.AppendLine($"- {Label(r.Backend)}, N = {r.Size:N0}, apply {Ms(total)} ms: {string.Join(", ", steps)}. "
+                + $"The router is read twice (planning, verify), each one `{(nft ? "nft -j list table" : "iptables-save -t nat")}` ({Ms(Piece(BackendComparison.Pieces.ReadTable))} ms) "
+                + $"beside `ip -j addr show` ({Ms(Piece(BackendComparison.Pieces.Addresses))} ms), parsed in {Ms(Piece(BackendComparison.Pieces.Parse))} ms; "
+                + $"the inventory capture is {Ms(Piece(BackendComparison.Pieces.Capture))} ms and one `conntrack -D` {Ms(Piece(BackendComparison.Pieces.ConntrackDelete))} ms.");
         }
         md.AppendLine();
     }
