@@ -59,7 +59,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
             if (preview.Transaction != transaction)
                 throw new InvalidOperationException("Two applies from the same empty router planned different transactions.");
             fullApplies.Add(run);
-            log($"{name}: full apply {r}: {run.TotalMs:N0} ms (preview {run.PreviewMs:N0})");
+            log($"{name}: full apply {r}: {run.TotalMs:N0} ms (preview {run.PreviewMs:N0}); " + string.Join(", ", run.Steps.Select(s => $"{s.Key} {s.Value:N1}")));
         }
         await EnsureMappingsAsync(console, size, "the full apply", ct);
 

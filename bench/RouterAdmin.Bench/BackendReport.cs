@@ -126,16 +126,27 @@ public static class BackendReport
 
     private static void Steps(StringBuilder md, int[] sizes, Func<string, int, BackendResult?> of)
     {
-        var rows = sizes.SelectMany(s => BackendComparison.Backends.Select(b => of(b, s))).OfType<BackendResult>().Where(r => r.SmallChanges.Count > 0).ToArray();
+        var all = sizes.SelectMany(s => BackendComparison.Backends.Select(b => of(b, s))).OfType<BackendResult>().ToArray();
+        StepTable(md, "Inside the full apply, empty → N, step by step (median ms)", all, r => r.FullApplies, "bare");
+        var rows = all.Where(r => r.SmallChanges.Count > 0).ToArray();
         if (rows.Length == 0) return;
-        var columns = StepColumns.Where(c => rows.Any(r => r.SmallChanges.Any(run => run.Steps.ContainsKey(c.Step)))).ToArray();
-        md.AppendLine("### Inside the 1-client apply, step by step (median ms)").AppendLine();
-        md.AppendLine($"| N | backend | preview (before) | {string.Join(" | ", columns.Select(c => c.Name))} | **apply** |");
-        md.AppendLine($"|--:|---|--:|{string.Concat(columns.Select(_ => "--:|"))}--:|");
+        StepTable(md, "Inside the 1-client apply, step by step (median ms)", rows, r => r.SmallChanges, null);
+        md.AppendLine("*planning* = capture the inventory, plan, read the router (iptables-save / `nft -j list table`, and `ip -j addr show`), diff; *snapshot* = the revision's texts and its insert; *verify* = read the router back and compare; *conntrack reset* = one `conntrack -D` for the moved client (after a first apply: one `conntrack -L`, read beside the verify, and a delete only for flows that have entries); *record* = finish the revision and the audit entry.").AppendLine();
+    }
+
+    private static void StepTable(StringBuilder md, string title, IReadOnlyList<BackendResult> rows, Func<BackendResult, IReadOnlyList<CycleRun>> runs, string? bare)
+    {
+        rows = rows.Where(r => runs(r).Count > 0).ToArray();
+        if (rows.Count == 0) return;
+        var columns = StepColumns.Where(c => rows.Any(r => runs(r).Any(run => run.Steps.ContainsKey(c.Step)))).ToArray();
+        double Median(BackendResult r, ApplyStep step) => Samples.Of(runs(r).Select(c => c.Steps.GetValueOrDefault(step))).Median;
+        md.AppendLine($"### {title}").AppendLine();
+        md.AppendLine($"| N | backend | preview (before) | {string.Join(" | ", columns.Select(c => c.Name))} | **apply** |{(bare is null ? "" : " bare transaction |")}");
+        md.AppendLine($"|--:|---|--:|{string.Concat(columns.Select(_ => "--:|"))}--:|{(bare is null ? "" : "--:|")}");
         foreach (var r in rows)
-            md.AppendLine($"| {r.Size:N0} | {Label(r.Backend)} | {Ms(Samples.Of(r.SmallChanges.Select(c => c.PreviewMs)).Median)} | {string.Join(" | ", columns.Select(c => Ms(r.StepMedian(c.Step))))} | **{Ms(r.SmallChange.Median)}** |");
+            md.AppendLine($"| {r.Size:N0} | {Label(r.Backend)} | {Ms(Samples.Of(runs(r).Select(c => c.PreviewMs)).Median)} | {string.Join(" | ", columns.Select(c => Ms(Median(r, c.Step))))} | **{Ms(Samples.Of(runs(r).Select(c => c.TotalMs)).Median)}** |"
+                + (bare is null ? "" : $" {(r.Bare.IsEmpty ? "—" : Ms(r.Bare.Median))} |"));
         md.AppendLine();
-        md.AppendLine("*planning* = capture the inventory, plan, read the router (iptables-save / `nft -j list table`, and `ip -j addr show`), diff; *snapshot* = the revision's texts and its insert; *verify* = read the router back and compare; *conntrack reset* = one `conntrack -D` for the moved client; *record* = finish the revision and the audit entry.").AppendLine();
     }
 
     private static void Pieces(StringBuilder md, int[] sizes, Func<string, int, BackendResult?> of)
