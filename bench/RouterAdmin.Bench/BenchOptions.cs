@@ -38,8 +38,29 @@ public sealed record BenchOptions(
     /// <summary>Only the history's growth, on the simulated backend: no root and no namespace router needed.</summary>
     public bool HistoryOnly { get; init; }
 
-    /// <summary>Only the small change on each real backend side by side (<see cref="BackendComparison"/>), printed to stderr.</summary>
+    /// <summary>Only both real backends side by side (<see cref="BackendComparison"/>), new flows included.</summary>
     public bool BackendsOnly { get; init; }
+
+    /// <summary>Only the new-flow rate through the router, both backends, at the smallest and largest size.</summary>
+    public bool FlowsOnly { get; init; }
+
+    /// <summary>New UDP flows sent per repetition of the flow-rate measurement; 0 leaves it out.</summary>
+    public int Flows { get; init; } = 20_000;
+
+    /// <summary>Repetitions of the flow-rate measurement (conntrack flushed before each).</summary>
+    public int FlowRepeat { get; init; } = 7;
+
+    /// <summary>One-client applies between the memory and database readings of the side by side; 0 leaves it out.</summary>
+    public int GrowthApplies { get; init; } = 20;
+
+    /// <summary>Whether --out was given: a partial run (--only backends, --only flows) writes a file only then.</summary>
+    public bool OutputGiven { get; init; }
+
+    /// <summary>The side-by-side part of the run: in a full run, and alone with --only backends or --only flows.</summary>
+    public bool SideBySide => !ApiBurstOnly && !SignInFloodOnly && !HistoryOnly;
+
+    /// <summary>Where this run's report goes: a partial run never overwrites docs/benchmarks.md unless asked to.</summary>
+    public string? ReportPath => BackendsOnly || FlowsOnly ? (OutputGiven ? OutputPath : null) : OutputPath;
 
     public const string Usage = """
         Usage: sudo dotnet run -c Release --project bench/RouterAdmin.Bench -- [options]
@@ -56,9 +77,16 @@ public sealed record BenchOptions(
                                        history's growth on disk (0: leave out)
           --only history               only the history's growth, on the simulated backend (no root
                                        needed); updates just that section of the report
-          --only backends              one client reassigned on top of each size, iptables vs nftables
+          --only backends              only iptables vs nftables side by side at each size (full apply
+                                       vs a bare run of its transaction, one client reassigned, memory
+                                       and database growth, new flows)
+          --only flows                 only new flows per second through the router, both backends
+          --flows 20000                new UDP flows per repetition of the flow rate (0: leave out)
+          --flow-repeat 7              repetitions of the flow rate (median reported)
+          --growth-applies 20          one-client applies between the memory/database readings (0: leave out)
           --out docs/benchmarks.md     where to write the Markdown report ("-" for stdout only);
-                                       default: docs/benchmarks.md of the repository
+                                       default: docs/benchmarks.md of the repository, except with
+                                       --only backends / --only flows (stdout unless --out is given)
         """;
 
     public int QueryRunSize => Sizes.Contains(QuerySize) ? QuerySize : Sizes[^1];
@@ -85,11 +113,16 @@ public sealed record BenchOptions(
                 "--history-changes" => options with { HistoryChanges = Count(name, value, 0, 10_000) },
                 "--only" when value == "history" => options with { HistoryOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0, SignInFlood = false },
-                "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value) },
+                "--only" when value == "flows" => options with { FlowsOnly = true, ApiBurst = 0, SignInFlood = false },
+                "--flows" => options with { Flows = Count(name, value, 0, 50_000) },
+                "--flow-repeat" => options with { FlowRepeat = Count(name, value, 1, 100) },
+                "--growth-applies" => options with { GrowthApplies = Count(name, value, 0, 1_000) },
+                "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value), OutputGiven = true },
                 _ => throw new UsageException($"Unknown option {name}."),
             };
         }
         if (options.Sizes.Count == 0) throw new UsageException("--sizes needs at least one size.");
+        if (options.FlowsOnly && options.Flows == 0) throw new UsageException("--only flows needs --flows above 0.");
         return options;
     }
 

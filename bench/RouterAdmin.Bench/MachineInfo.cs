@@ -13,6 +13,7 @@ public sealed record MachineInfo(
     string OperatingSystem,
     string Iptables,
     string Conntrack,
+    string Nft,
     string Runtime,
     string Build)
 {
@@ -27,6 +28,7 @@ public sealed record MachineInfo(
         FieldOf("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription,
         await VersionOfAsync("iptables", ct),
         await VersionOfAsync("conntrack", ct),
+        await VersionOfAsync("nft", ct),
         RuntimeInformation.FrameworkDescription,
         typeof(MachineInfo).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "?");
 

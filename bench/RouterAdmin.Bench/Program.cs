@@ -38,6 +38,7 @@ if (!machine.IsReleaseBuild) Log($"warning: this is a {machine.Build} build; use
 var results = new List<SizeResult>();
 ApiBurstResult? burst = null;
 SignInFloodResult? flood = null;
+IReadOnlyList<BackendResult> sideBySide = [];
 try
 {
     if (options.SignInFlood)
@@ -51,16 +52,17 @@ try
         burst = await ApiBurst.RunAsync(options.ApiBurst, Log, ct);
         Log($"API burst: first {ApiBurst.Window} median {burst.First.Median:N1} ms, last {burst.Last.Median:N1} ms ({burst.Ratio:N2}x)");
     }
-    if (options.BackendsOnly)
-    {
-        await using var router = await BenchRouter.CreateAsync(ct);
-        await BackendComparison.RunAsync(router, options, Log, ct);
-        return 0;
-    }
     if (options.HistoryOnly)
         return await MeasureHistoryOnlyAsync();
-    if (!options.ApiBurstOnly && !options.SignInFloodOnly)
+    if (!options.ApiBurstOnly && !options.SignInFloodOnly && !options.BackendsOnly && !options.FlowsOnly)
         await MeasureSizesAsync();
+    if (options.SideBySide)
+    {
+        // A router of its own: nothing the size runs left behind (conntrack entries, neighbours) is in its figures.
+        await using var router = await BenchRouter.CreateAsync(ct);
+        Log($"side by side in namespace {router.RouterNamespace}");
+        sideBySide = await new BackendComparison(router, options, Log).RunAsync(ct);
+    }
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
@@ -102,9 +104,9 @@ async Task<int> MeasureHistoryOnlyAsync()
     return 0;
 }
 
-var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst, flood);
+var report = Report.Render(options, machine, new RunInfo(Stopwatch.GetElapsedTime(started), loadAtStart, MachineInfo.LoadAverage()), results, burst, flood, sideBySide);
 Console.Out.Write(report);
-if (options.OutputPath is { } path)
+if (options.ReportPath is { } path)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
     if (File.Exists(path)) report = HistoryReport.KeepUnmeasured(report, await File.ReadAllTextAsync(path, CancellationToken.None));

@@ -17,12 +17,14 @@ public static class Report
     public const double ApiBurstTargetRatio = 1.2;
 
     public static string Render(BenchOptions options, MachineInfo machine, RunInfo run, IReadOnlyList<SizeResult> results, ApiBurstResult? burst,
-        SignInFloodResult? flood = null)
+        SignInFloodResult? flood,
+        IReadOnlyList<BackendResult> sideBySide)
     {
         var md = new StringBuilder();
         Header(md, options, machine, run);
         if (burst is not null) ApiBurst.Render(md, burst, ApiBurstTargetRatio);
         if (flood is not null) SignInFlood.Render(md, flood);
+        if (sideBySide.Count > 0) BackendReport.Render(md, options, sideBySide);
         if (results.Count == 0) return md.ToString();
         Targets(md, options, results);
         FullCycles(md, options, results);
@@ -50,13 +52,14 @@ public static class Report
         md.AppendLine($"| kernel | {machine.Kernel} ({machine.OperatingSystem}) |");
         md.AppendLine($"| iptables | {machine.Iptables} |");
         md.AppendLine($"| conntrack | {machine.Conntrack} |");
+        md.AppendLine($"| nft | {machine.Nft} |");
         md.AppendLine($"| runtime | {machine.Runtime}, {machine.Build} build{(machine.IsReleaseBuild ? "" : " (**not Release: figures are not representative**)")} |");
         md.AppendLine($"| command | `sudo dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench{(options.Arguments.Count > 0 ? " -- " + string.Join(' ', options.Arguments) : "")}` |");
         md.AppendLine($"| run time | {run.Duration.TotalMinutes:0.0} min |");
         md.AppendLine($"| load average (1 / 5 / 15 min) | {run.LoadAtStart} at the start, {run.LoadAtEnd} at the end |");
         md.AppendLine();
         md.AppendLine("How it is measured:").AppendLine();
-        md.AppendLine("- A throw-away router in a network namespace (`ra-bench-…`): veth `wan` 203.0.113.1/24 whose peer is in a second namespace, and the general `-s 10.0.0.0/16 -o wan -j MASQUERADE` that RouterAdmin does not own. Deleted at the end.");
+        md.AppendLine("- A throw-away router in a network namespace (`ra-bench-…`): veth `wan` 203.0.113.1/24 whose peer is in a second namespace (the VPN endpoints on its loopback), veth `lan` 10.0.0.1/16 whose peer is a client namespace, forwarding on, and the general `-s 10.0.0.0/16 -o wan -j MASQUERADE` that RouterAdmin does not own. Deleted at the end.");
         md.AppendLine("- RouterAdmin's own services (`AddRouterAdminCore`, iptables backend, `RouterAdmin:Firewall:Namespace` = the router) on a fresh SQLite file per size, seeded in bulk: LAN 10.0.0.0/16, 100 VPN endpoints, 100 external addresses (not bound by RouterAdmin) plus one spare, N clients; client i → endpoint i/100 via address i%100.");
         md.AppendLine("- **Full cycle** = `ApplyEngine.ApplyAsync()` with the fingerprint of the preview the administrator saw: it captures the inventory, plans, reads the router and diffs (to check the preview still holds), writes the snapshot revision, runs `iptables-restore --noflush`, reads back and verifies, resets conntrack for changed flows that have entries, and records the result — from a router without RouterAdmin's chains to N rules. The preview itself (`PreviewApplyAsync()`, what the administrator reads before clicking) is timed and shown beside it, and so is the sum. The nat table is put back to its initial state before each run (not timed).");
         md.AppendLine("- **1-change cycle** = the same on top of N rules after moving one client to another address (`AssignmentService.ReassignAsync`, not timed).");
@@ -184,20 +187,20 @@ public static class Report
     }
 
 
-    private static string Verdict(bool pass) => pass ? "PASS" : "**FAIL**";
+    internal static string Verdict(bool pass) => pass ? "PASS" : "**FAIL**";
 
-    private static string Stat(Samples s) => s.Count == 1 ? Ms(s.Median) : $"{Ms(s.Median)} ({Ms(s.Min)}–{Ms(s.Max)})";
+    internal static string Stat(Samples s) => s.Count == 1 ? Ms(s.Median) : $"{Ms(s.Median)} ({Ms(s.Min)}–{Ms(s.Max)})";
 
-    private static string Ms(double ms) => ms switch
+    internal static string Ms(double ms) => ms switch
     {
         < 1 => ms.ToString("0.00", Invariant),
         < 100 => ms.ToString("0.0", Invariant),
         _ => ms.ToString("N0", Invariant),
     };
 
-    private static string Ratio(double ratio) => ratio < 10 ? ratio.ToString("0.00", Invariant) + "×" : ratio.ToString("N0", Invariant) + "×";
+    internal static string Ratio(double ratio) => ratio < 10 ? ratio.ToString("0.00", Invariant) + "×" : ratio.ToString("N0", Invariant) + "×";
 
-    private static string Percent(double share) => (share * 100).ToString("0", Invariant) + "%";
+    internal static string Percent(double share) => (share * 100).ToString("0", Invariant) + "%";
 
-    private static string MiB(double bytes) => (bytes / 1024 / 1024).ToString("N1", Invariant) + " MiB";
+    internal static string MiB(double bytes) => (bytes / 1024 / 1024).ToString("N1", Invariant) + " MiB";
 }

@@ -78,7 +78,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
     }
 
     /// <summary>Preview, then apply exactly what was previewed, as the Apply page does.</summary>
-    private static async Task<(ChangePreview Preview, CycleRun Run)> CycleAsync(TestConsole console, CancellationToken ct)
+    internal static async Task<(ChangePreview Preview, CycleRun Run)> CycleAsync(TestConsole console, CancellationToken ct)
     {
         var memory = MemoryProbe.Start();
         using var timeline = new ApplyTimeline(console.Gate);
