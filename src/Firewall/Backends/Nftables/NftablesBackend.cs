@@ -21,20 +21,36 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Exte
 
     public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken)
     {
-        var json = nft.ListTableJsonAsync(cancellationToken);
         var addresses = host.ReadAddressesAsync(cancellationToken);
-        return Build(await json, await addresses);
+        if (!ReadsForeignRules) return Build(await nft.ListTableJsonAsync(cancellationToken), await addresses);
+        var ruleset = await nft.ListRulesetJsonAsync(cancellationToken);
+        return BuildFromRuleset(ruleset, await addresses);
     }
+
+    /// <summary>
+    /// The whole ruleset is read only when this is the configured backend: it is what finds the hand-written rules to
+    /// import. Otherwise (the iptables backend asking whether nftables left its table behind) the owned table is enough,
+    /// and iptables-nft's own 10,000 rules are not listed for nothing.
+    /// </summary>
+    public bool ReadsForeignRules => options.Value.Backend == FirewallBackendKind.Nftables;
 
     public NftLiveState Build(string? json, IReadOnlyList<LiveAddress> addresses)
     {
-        var owned = addresses.Where(a => a.IsOwned).Select(a => a.Bound)
-            .OrderBy(a => a.Interface, StringComparer.Ordinal).ThenBy(a => Ipv4.ToUInt32(a.Address)).ToArray();
-        var read = NftJsonReader.Parse(json, owned);
+        var read = NftJsonReader.Parse(json, OwnedAddresses(addresses));
         return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters);
     }
 
-    // Hand-written rules taken over at import (plan.TakenOver) are iptables text; nftables import is not built yet.
+    public NftLiveState BuildFromRuleset(string json, IReadOnlyList<LiveAddress> addresses)
+    {
+        var (read, foreign) = NftJsonReader.ParseRuleset(json, nft.Table, OwnedAddresses(addresses));
+        return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters) { Foreign = foreign };
+    }
+
+    private static BoundAddress[] OwnedAddresses(IReadOnlyList<LiveAddress> addresses) =>
+        addresses.Where(a => a.IsOwned).Select(a => a.Bound)
+            .OrderBy(a => a.Interface, StringComparer.Ordinal).ThenBy(a => Ipv4.ToUInt32(a.Address)).ToArray();
+
+    // Hand-written rules taken over at import (plan.TakenOver) in nft's words are deleted by this backend; iptables-save lines are the iptables backend's.
     public IOwnedFirewall Render(FirewallPlan plan) => NftRules.Render(plan);
 
     public IOwnedFirewall Load(string json) => NftOwnedState.FromJson(json);
