@@ -29,6 +29,10 @@ public static class IptablesRules
         };
     }
 
+    /// <summary>No chains and no jump (another backend owns the router): the plan's addresses, and its taken-over iptables rules deleted.</summary>
+    public static OwnedState RenderAbsent(FirewallPlan plan) =>
+        OwnedState.Nothing with { Addresses = plan.Addresses, Retired = plan.TakenOver.Where(IsRuleText).Select(NatRule.FromSaveLine).ToArray() };
+
     /// <summary>Whether a taken-over rule's text is an iptables-save line (the nftables backend's start with "table ").</summary>
     public static bool IsRuleText(string text) => text.StartsWith("-A ", StringComparison.Ordinal);
 

@@ -27,7 +27,8 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
 
     /// <summary>
     /// Hand-written rules in other tables that the inventory has taken over (their <see cref="NftForeignRule.Text"/>):
-    /// the next apply deletes them by handle in its one transaction. Only ever set on a wanted state.
+    /// the next apply deletes them by handle in its one transaction. Only ever set on a wanted state. Texts in another
+    /// backend's words (iptables-save lines) are carried for that backend and never match a rule here.
     /// </summary>
     public IReadOnlyList<string> Retired { get; init; } = [];
 

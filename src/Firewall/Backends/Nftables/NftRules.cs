@@ -30,7 +30,9 @@ public static partial class NftRules
         var elements = plan.Mappings.Select(m => m with { Label = NftSyntax.CommentSafe(m.Label) }).ToArray();
         return new NftOwnedState(true, [new NftBlock("map", MapName, map), new NftBlock("chain", ChainName, rules)], elements, plan.Addresses)
         {
-            Retired = plan.TakenOver.Where(NftForeignRule.IsText).ToArray(),
+            // All of them: those in nft's words this backend deletes; an iptables-save line passes through to the
+            // iptables backend, which deletes it when it hands the router over (see Backends/Handover).
+            Retired = plan.TakenOver,
         };
     }
 

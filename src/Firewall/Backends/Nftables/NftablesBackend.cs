@@ -19,20 +19,29 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Exte
     // The counters come with the one JSON read at no extra cost, so they are always there.
     public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) => await ReadLiveAsync(cancellationToken);
 
+    /// <summary>The whole ruleset: the owned table, and the other tables' hand-written rules to import.</summary>
     public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken)
     {
+        var ruleset = nft.ListRulesetJsonAsync(cancellationToken);
         var addresses = host.ReadAddressesAsync(cancellationToken);
-        if (!ReadsForeignRules) return Build(await nft.ListTableJsonAsync(cancellationToken), await addresses);
-        var ruleset = await nft.ListRulesetJsonAsync(cancellationToken);
-        return BuildFromRuleset(ruleset, await addresses);
+        return BuildFromRuleset(await ruleset, await addresses);
     }
 
     /// <summary>
-    /// The whole ruleset is read only when this is the configured backend: it is what finds the hand-written rules to
-    /// import. Otherwise (the iptables backend asking whether nftables left its table behind) the owned table is enough,
-    /// and iptables-nft's own 10,000 rules are not listed for nothing.
+    /// For the iptables backend, asking whether nftables left its table behind: the owned table is enough, and
+    /// iptables-nft's own 10,000 rules in the ruleset are not listed for nothing.
     /// </summary>
-    public bool ReadsForeignRules => options.Value.Backend == FirewallBackendKind.Nftables;
+    public async Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken)
+    {
+        var json = nft.ListTableJsonAsync(cancellationToken);
+        var addresses = host.ReadAddressesAsync(cancellationToken);
+        return Build(await json, await addresses);
+    }
+
+    public IOwnedFirewall RenderAbsent(FirewallPlan plan) =>
+        NftOwnedState.Nothing with { Addresses = plan.Addresses, Retired = plan.TakenOver.Where(NftForeignRule.IsText).ToArray() };
+
+    public bool IsStoredState(string json) => NftOwnedState.IsStored(json);
 
     public NftLiveState Build(string? json, IReadOnlyList<LiveAddress> addresses)
     {

@@ -112,11 +112,12 @@ public sealed class NftablesImportSpecs
     [Fact]
     public void An_iptables_save_line_taken_over_is_not_this_backends_to_delete()
     {
-        var desired = NftRules.Render(new FirewallPlan([], [], null)
-        {
-            TakenOver = ["-A POSTROUTING -s 192.168.1.2/32 -d 198.51.100.10/32 -j SNAT --to-source 203.0.113.2", Eve],
-        });
+        const string iptablesLine = "-A POSTROUTING -s 192.168.1.2/32 -d 198.51.100.10/32 -j SNAT --to-source 203.0.113.2";
+        var desired = NftRules.Render(new FirewallPlan([], [], null) { TakenOver = [iptablesLine, Eve] });
 
-        Assert.Equal([Eve], desired.Retired);
+        var change = NftDiffer.Compare(Table, desired, Live(NftRulesetSamples.Ruleset));
+
+        Assert.Equal([Eve], change.RetiredPresent.Select(r => r.Text));
+        Assert.Equal([iptablesLine, Eve], desired.ToPlan().TakenOver);
     }
 }
