@@ -49,5 +49,6 @@ public sealed record FirewallPlan(IReadOnlyList<SnatMapping> Mappings, IReadOnly
 public sealed record PreviousOwner(string Backend, string Replacement)
 {
     public string Leaving => $"left by the {Backend} backend: will be removed after {Replacement} is installed";
-    public string Returning => $"the {Backend} backend's rules are put back before {Replacement} is removed";
+    public string TakingOver => $"hand-written {Backend} rules taken over: deleted by {Backend} after {Replacement} is installed";
+    public string Returning => $"{Backend} rules put back first; then {Replacement} lets go of those clients";
 }

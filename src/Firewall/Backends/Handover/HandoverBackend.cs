@@ -58,9 +58,13 @@ public sealed class HandoverBackend(HandoverSides sides, ILogger<HandoverBackend
         if (read.PreviousLive is null) return owner;
         var previous = Previous.Compare(previousDesired, read.PreviousLive);
         if (!previous.RulesChange && !read.PreviousHolds && desired is not HandoverOwned) return owner;
+        // The side that stops translating a flow goes last: the other side's rule for it (its chains, or hand-written
+        // rules it puts back) is in place and verified by then. A switch installs the owner first; its undo removes it last.
+        var ownerKeeps = ownerDesired.ToPlan().Mappings.Select(m => m.Flow).ToHashSet();
+        var previousFirst = read.OwnerLive.Owned.ToPlan().Mappings.Any(m => !ownerKeeps.Contains(m.Flow));
         var wanted = previousDesired.ToPlan();
-        var previousFirst = wanted.Mappings.Count > 0 || wanted.Masquerade is not null;
-        return new HandoverChange(owner, previous, new HandoverOwned(ownerDesired, previousDesired, previousFirst, sides), read, previousFirst, sides);
+        var previousHolds = wanted.Mappings.Count > 0 || wanted.Masquerade is not null;
+        return new HandoverChange(owner, previous, new HandoverOwned(ownerDesired, previousDesired, previousHolds, sides), read, previousFirst, sides);
     }
 
     public async Task CommitAsync(IBackendChange change, CancellationToken cancellationToken)

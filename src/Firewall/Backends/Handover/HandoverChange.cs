@@ -17,14 +17,14 @@ public sealed class HandoverChange(
     public IBackendChange OwnerChange => owner;
     public IBackendChange PreviousChange => previous;
 
-    /// <summary>The previous owner's rules are put back (an undo of a switch) before the owner's are removed.</summary>
+    /// <summary>The previous owner's rules are put back (an undo) before the owner stops translating those flows.</summary>
     public bool PreviousFirst => previousFirst;
 
     public IOwnedFirewall Desired => desired;
     public ILiveFirewall Live => live;
 
     /// <summary>What the history shows: the previous owner's part is a note on the owner's transaction.</summary>
-    public string PreviousNote => previousFirst ? sides.Note.Returning : sides.Note.Leaving;
+    public string PreviousNote => previousFirst ? sides.Note.Returning : live.PreviousHolds ? sides.Note.Leaving : sides.Note.TakingOver;
 
     /// <summary>Both transactions, each headed by what it is, in the order they run (each is a comment in the other's syntax too).</summary>
     public string Transaction
