@@ -75,7 +75,8 @@ public sealed class HandoverLive(ILiveFirewall owner, ILiveFirewall? previous, b
 
     public IReadOnlyList<LiveAddress> Addresses => owner.Addresses;
 
-    public string Text => previousHolds && previous is not null ? owner.Text + TextMarker + previous.Text : owner.Text;
+    // The other backend's tables go with the revision whenever they matter: its leftovers, or rules only it can take over.
+    public string Text => previous is not null && (previousHolds || previous.ForeignSnat.Count > 0) ? owner.Text + TextMarker + previous.Text : owner.Text;
 
     // The other backend reads the hand-written rules only it can read (iptables-nft's, whose targets nft -j hides).
     public IReadOnlyList<ForeignSnatRule> ForeignSnat =>
