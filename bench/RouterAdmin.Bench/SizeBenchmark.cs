@@ -151,7 +151,7 @@ public sealed class SizeBenchmark(BenchRouter router, BenchOptions options, Acti
         }
 
         var backend = console.Get<IIptablesHost>();
-        var reader = (IptablesBackend)console.Backend;
+        var reader = console.Get<IptablesBackend>();
         for (var r = 0; r < options.Repeat; r++)
         {
             var (inventory, captureMs) = await Timing.TimeAsync(() => console.Store.CaptureAsync(ct));

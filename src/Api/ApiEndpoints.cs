@@ -29,7 +29,7 @@ internal static class ApiEndpoints
         api.MapGet("/preview", async (ApplyEngine engine, CancellationToken ct) =>
         {
             var preview = await engine.PreviewApplyAsync(ct);
-            return Results.Ok(new { preview.InSync, preview.Fingerprint, preview.RulesAdded, preview.RulesRemoved, Diff = preview.UnifiedDiff, RestoreScript = preview.Transaction, Changes = preview.Words.Mappings.Select(m => m.ToString()) });
+            return Results.Ok(new { preview.InSync, preview.Fingerprint, preview.RulesAdded, preview.RulesRemoved, Diff = preview.UnifiedDiff, RestoreScript = preview.Transaction, Changes = preview.Words.Mappings.Select(m => m.ToString()), preview.Words.Handover });
         });
 
         var admin = api.MapGroup("").RequireAuthorization(policy => policy.RequireRole(RoleNames.Admin));

@@ -13,6 +13,7 @@ using RouterAdmin.Components;
 using RouterAdmin.Data;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Backends.Handover;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Backends.Nftables;
@@ -61,10 +62,21 @@ public static class RouterAdminHost
             });
         services.AddSingleton<NftTools>();
         services.AddSingleton<NftablesBackend>();
+        services.AddSingleton(provider => new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
         services.AddSingleton<IFirewallBackend>(provider =>
-            provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend == FirewallBackendKind.Nftables
-                ? provider.GetRequiredService<NftablesBackend>()
-                : new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
+        {
+            var iptables = provider.GetRequiredService<IptablesBackend>();
+            var nftables = provider.GetRequiredService<NftablesBackend>();
+            // Each real backend sees what the other left on the router (a switch of backend); the simulated one has no other.
+            var sides = provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend switch
+            {
+                FirewallBackendKind.Nftables => new HandoverSides(nftables, FirewallBackendKind.Nftables,
+                    new IptablesBackend(provider.GetRequiredService<IptablesTools>()), FirewallBackendKind.Iptables),
+                FirewallBackendKind.Iptables => new HandoverSides(iptables, FirewallBackendKind.Iptables, nftables, FirewallBackendKind.Nftables),
+                _ => null,
+            };
+            return sides is null ? iptables : new HandoverBackend(sides, provider.GetRequiredService<ILogger<HandoverBackend>>());
+        });
         services.AddSingleton(provider => new ApplyGate(Path.Combine(
             provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(contentRoot), "apply.lock")));
         services.AddSingleton<FaultInjection>();

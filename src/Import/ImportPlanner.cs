@@ -34,7 +34,7 @@ public static class ImportPlanner
         var lan = inventory.Settings.LanSubnet;
         var masquerade = live.ForeignMasquerade;
         IPNetwork? suggestedLan = null;
-        if (masquerade is not null && InventoryValidator.TryParseNetwork(masquerade.Source, out var network, out _))
+        if (masquerade?.Source is not null && InventoryValidator.TryParseNetwork(masquerade.Source, out var network, out _))
         {
             suggestedLan = network;
             lan = network;

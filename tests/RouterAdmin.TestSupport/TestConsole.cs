@@ -159,7 +159,7 @@ public sealed partial class TestConsole : IAsyncDisposable
         await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
 
     /// <summary>The owned part of the router, read back the way the iptables backend reads it.</summary>
-    public Task<KernelState> ReadKernelAsync() => ((IptablesBackend)Backend).ReadKernelAsync(TestContext.Current.CancellationToken);
+    public Task<KernelState> ReadKernelAsync() => Get<IptablesBackend>().ReadKernelAsync(TestContext.Current.CancellationToken);
 
     /// <summary>The database file and its write-ahead log, in bytes.</summary>
     public long DatabaseBytes() =>

@@ -77,7 +77,7 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
                     await backend.AddAddressAsync(address, ct);
                 }
             }),
-            new(ApplyStep.Restore, change.RulesChange ? [backend.DescribeCommit()] : [], async (_, ct) =>
+            new(ApplyStep.Restore, change.RulesChange ? backend.DescribeCommit(change) : [], async (_, ct) =>
             {
                 if (!change.RulesChange) return;
                 Report(ApplyStep.Restore, "Changing RouterAdmin's rules in one transaction");

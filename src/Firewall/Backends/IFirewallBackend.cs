@@ -49,4 +49,26 @@ public interface IFirewallBackend : IHostNetwork
 
     /// <summary>The transaction's command, as text for the preview and the history.</summary>
     string DescribeCommit();
+
+    /// <summary>The commands <see cref="CommitAsync"/> runs for this change, in order (one, unless the change spans two backends).</summary>
+    IReadOnlyList<string> DescribeCommit(IBackendChange change) => [DescribeCommit()];
+
+    // What a backend offers the other one when the administrator switches (see Backends/Handover): each removes or
+    // puts back only its own state, in its own syntax.
+
+    /// <summary>
+    /// One read of what this backend holds on a router the other backend now runs: its own leftovers, and the
+    /// hand-written rules only it can read. May read less than <see cref="ReadAsync"/> (nothing it does not need).
+    /// </summary>
+    Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What this backend should hold while the other one owns the router: nothing of its own, the plan's addresses
+    /// (the host's, whoever owns the rules), and the hand-written rules in <see cref="FirewallPlan.TakenOver"/> that
+    /// are in its words deleted.
+    /// </summary>
+    IOwnedFirewall RenderAbsent(FirewallPlan plan);
+
+    /// <summary>Whether a revision's stored state is in this backend's form (one stored before a switch is the other backend's).</summary>
+    bool IsStoredState(string json);
 }

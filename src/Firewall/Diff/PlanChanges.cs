@@ -35,7 +35,10 @@ public sealed record PlanChanges(
     bool? MasqueradeManaged,
     int TakenOver)
 {
-    public bool None => Mappings.Count == 0 && Bind.Count == 0 && Unbind.Count == 0 && MasqueradeManaged is null && TakenOver == 0;
+    /// <summary>A switch of backend: what the other backend left and when it goes (or, for an undo, comes back).</summary>
+    public string? Handover { get; init; }
+
+    public bool None => Mappings.Count == 0 && Bind.Count == 0 && Unbind.Count == 0 && MasqueradeManaged is null && TakenOver == 0 && Handover is null;
 
     /// <summary>Pure: from what the router does (<paramref name="live"/>) to what is wanted.</summary>
     public static PlanChanges Between(FirewallPlan live, FirewallPlan wanted)
@@ -62,6 +65,14 @@ public sealed record PlanChanges(
             wanted.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray(),
             live.Addresses.Where(a => !wantedAddresses.Contains(a)).ToArray(),
             masquerade,
-            wanted.TakenOver.Count);
+            wanted.TakenOver.Count)
+        {
+            Handover = (live.HeldByPrevious, wanted.HeldByPrevious) switch
+            {
+                ({ } leaving, null) => leaving.Leaving,
+                (null, { } returning) => returning.Returning,
+                _ => null,
+            },
+        };
     }
 }

@@ -15,5 +15,5 @@ public sealed record FoundMapping(IPNetwork Source, IPNetwork Destination, IPAdd
 /// </summary>
 public sealed record ForeignSnatRule(string Text, FoundMapping? Mapping, bool AheadOfOwned);
 
-/// <summary>The general masquerade someone else wrote: which source it covers and where it leaves.</summary>
-public sealed record ForeignMasquerade(string Text, string Source, string? OutInterface);
+/// <summary>The general masquerade someone else wrote: which source it covers (null: any) and where it leaves.</summary>
+public sealed record ForeignMasquerade(string Text, string? Source, string? OutInterface);

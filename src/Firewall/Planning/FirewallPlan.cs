@@ -40,4 +40,15 @@ public sealed record FirewallPlan(IReadOnlyList<SnatMapping> Mappings, IReadOnly
     /// found in: the next apply deletes them. The planner passes them through without reading them.
     /// </summary>
     public IReadOnlyList<string> TakenOver { get; init; } = [];
+
+    /// <summary>Set when some of these mappings are held by the other backend's state (a switch of backend not yet applied).</summary>
+    public PreviousOwner? HeldByPrevious { get; init; }
+}
+
+/// <summary>The backend that held the router before a switch ("iptables"), and what of the running one replaces it ("the nftables table").</summary>
+public sealed record PreviousOwner(string Backend, string Replacement)
+{
+    public string Leaving => $"left by the {Backend} backend: will be removed after {Replacement} is installed";
+    public string TakingOver => $"hand-written {Backend} rules taken over: deleted by {Backend} after {Replacement} is installed";
+    public string Returning => $"{Backend} rules put back first; then {Replacement} lets go of those clients";
 }

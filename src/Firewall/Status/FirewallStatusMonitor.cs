@@ -21,8 +21,12 @@ public sealed record FirewallStatus(
     ChangePreview? Drift = null,
     TimeSpan CheckDuration = default,
     ILiveFirewall? Live = null,
-    bool ImportOffer = false)
+    bool ImportOffer = false,
+    string? Handover = null)
 {
+    /// <summary>A switch of backend is what is pending (the other backend's state is still on the router): not drift.</summary>
+    public bool PendingSwitch => Pending && Handover is not null;
+
     public bool Pending => !InSync && Error is null;
     public bool Drifted => Drift is { InSync: false };
 }
@@ -97,7 +101,8 @@ public sealed class FirewallStatusMonitor : IDisposable
             // Hand-written rules to take over are worth offering only to an inventory that has no assignments yet.
             var importOffer = check.Inventory.Assignments.Count == 0 && ImportPlanner.Scan(check.Inventory, check.Live).HasAnything;
             status = new FirewallStatus(_clock.GetUtcNow(), check.Pending.InSync, check.Pending.RulesAdded, check.Pending.RulesRemoved, null,
-                check.BaselineRevisionId, check.Drift, _clock.GetElapsedTime(started), check.Live, importOffer);
+                check.BaselineRevisionId, check.Drift, _clock.GetElapsedTime(started), check.Live, importOffer,
+                check.Pending.InSync ? null : check.Pending.Words.Handover);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -49,6 +49,12 @@ public sealed class IptablesBackend(IIptablesHost host) : HostNetworkForwarder(h
 
     public string DescribeCommit() => host.DescribeRestore();
 
+    public async Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken) => await ReadKernelAsync(cancellationToken);
+
+    public IOwnedFirewall RenderAbsent(FirewallPlan plan) => IptablesRules.RenderAbsent(plan);
+
+    public bool IsStoredState(string json) => OwnedState.IsStored(json);
+
     /// <summary>What the tools printed, unparsed, both read at once.</summary>
     private async Task<(string NatTable, IReadOnlyList<LiveAddress> Addresses)> ReadRawAsync(CancellationToken cancellationToken, bool withCounters = false)
     {

@@ -24,9 +24,17 @@ public static class IptablesRules
         }
         return new OwnedState(true, [new Jump(1, OwnedChains.JumpRule)], snatRules, masqueradeRules, plan.Addresses)
         {
-            Retired = plan.TakenOver.Select(NatRule.FromSaveLine).ToArray(),
+            // Only rules in iptables' words: one the nftables backend took over is its to delete.
+            Retired = plan.TakenOver.Where(IsRuleText).Select(NatRule.FromSaveLine).ToArray(),
         };
     }
+
+    /// <summary>No chains and no jump (another backend owns the router): the plan's addresses, and its taken-over iptables rules deleted.</summary>
+    public static OwnedState RenderAbsent(FirewallPlan plan) =>
+        OwnedState.Nothing with { Addresses = plan.Addresses, Retired = plan.TakenOver.Where(IsRuleText).Select(NatRule.FromSaveLine).ToArray() };
+
+    /// <summary>Whether a taken-over rule's text is an iptables-save line (the nftables backend's start with "table ").</summary>
+    public static bool IsRuleText(string text) => text.StartsWith("-A ", StringComparison.Ordinal);
 
     /// <summary>The owned state read back into the plan's shape: what the kernel does, in the domain's words.</summary>
     public static FirewallPlan ToPlan(OwnedState owned)

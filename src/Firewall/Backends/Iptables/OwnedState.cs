@@ -66,6 +66,13 @@ public sealed record OwnedState(
         Reinstated.Select(r => r.Position).ToArray(),
         Reinstated.Select(r => r.Rule.SaveLine).ToArray()), Json);
 
+    /// <summary>Whether a stored state is one of these (the nftables backend stores another shape).</summary>
+    public static bool IsStored(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(nameof(Stored.ChainsExist), out _);
+    }
+
     public static OwnedState FromJson(string json)
     {
         var stored = JsonSerializer.Deserialize<Stored>(json, Json) ?? throw new JsonException("Empty owned state.");

@@ -23,14 +23,21 @@ public sealed record NftChange(
     IOwnedFirewall IBackendChange.Desired => Desired;
     ILiveFirewall IBackendChange.Live => Live;
 
-    public IOwnedFirewall Undo => Live.Owned;
+    /// <summary>Taken-over hand-written rules still in the kernel: this change deletes them by handle.</summary>
+    public IReadOnlyList<NftForeignRule> RetiredPresent { get; init; } = [];
+
+    /// <summary>Hand-written rules the wanted state puts back (an undo) that are missing now.</summary>
+    public IReadOnlyList<NftForeignRule> ReinstateMissing { get; init; } = [];
+
+    /// <summary>Putting the router back as this change found it: the owned table as it is, and the hand-written rules it deletes, at their places.</summary>
+    public IOwnedFirewall Undo => Live.Owned with { Reinstated = RetiredPresent };
 
     public bool RulesChange => Transaction.Length > 0;
     public bool InSync => !RulesChange && AddressesToAdd.Count == 0 && AddressesToRemove.Count == 0;
 
-    public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= NftDiffer.FlowsToReset(Live.Owned, Desired);
+    public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= NftDiffer.FlowsToReset(Live.Owned, Desired, RetiredPresent, ReinstateMissing);
 
-    public IReadOnlyList<DiffLine> Diff => _diff ??= TextDiff.Lines(View(Live.Owned), View(Desired));
+    public IReadOnlyList<DiffLine> Diff => _diff ??= TextDiff.Lines(Before, After);
 
     // Counted from the lines of both views (each line is unique in its table), so the history need not run the diff.
     public int LinesAdded => Counts.Added;
@@ -38,12 +45,18 @@ public sealed record NftChange(
 
     private (int Added, int Removed) Counts => _counts ??= CountLines();
 
-    private string View(NftOwnedState state) => NftSyntax.Table(Table, state, withAddresses: true);
+    // The hand-written rules that go or come back are part of the picture: the administrator sees them leave.
+    private string Before => View(Live.Owned, RetiredPresent);
+    private string After => View(Desired, ReinstateMissing);
+
+    private string View(NftOwnedState state, IReadOnlyList<NftForeignRule> handWritten) =>
+        NftSyntax.Table(Table, state, withAddresses: true)
+        + (handWritten.Count == 0 ? "" : "# hand-written rules in other tables\n" + string.Concat(handWritten.Select(r => r.Text + "\n")));
 
     private (int, int) CountLines()
     {
-        var before = View(Live.Owned).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var after = View(Desired).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var before = Before.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var after = After.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var beforeSet = before.ToHashSet(StringComparer.Ordinal);
         var afterSet = after.ToHashSet(StringComparer.Ordinal);
         return (after.Count(l => !beforeSet.Contains(l)), before.Count(l => !afterSet.Contains(l)));

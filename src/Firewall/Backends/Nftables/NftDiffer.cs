@@ -27,11 +27,23 @@ public static class NftDiffer
         else if (!desired.Exists) transaction = $"delete table ip {table}\n";
         else (transaction, replaces) = (NftSyntax.Replace(table, desired), true);
 
+        // Hand-written rules go in the same transaction that installs (or, for an undo, removes) what replaces them:
+        // no packet ever sees neither.
+        var retired = desired.Retired.ToHashSet(StringComparer.Ordinal);
+        var retiredPresent = live.Foreign.Snat.Where(r => retired.Contains(r.Text)).ToArray();
+        var present = live.Foreign.Snat.Select(r => r.Text).ToHashSet(StringComparer.Ordinal);
+        var reinstate = desired.Reinstated.Where(r => !present.Contains(r.Text)).ToArray();
+        transaction += NftSyntax.HandWritten(retiredPresent, reinstate, live.Foreign);
+
         var liveAddresses = live.Addresses.Select(a => a.Bound).ToHashSet();
         var wanted = desired.Addresses.ToHashSet();
         return new NftChange(table, desired, live, transaction, replaces,
             desired.Addresses.Where(a => !liveAddresses.Contains(a)).ToArray(),
-            owned.Addresses.Where(a => !wanted.Contains(a)).ToArray());
+            owned.Addresses.Where(a => !wanted.Contains(a)).ToArray())
+        {
+            RetiredPresent = retiredPresent,
+            ReinstateMissing = reinstate,
+        };
     }
 
     /// <summary>Elements to delete and to add: a changed address or label is one of each (nft has no "replace element").</summary>
@@ -47,15 +59,28 @@ public static class NftDiffer
 
     /// <summary>
     /// A flow loses its conntrack entry whenever the address it should leave from changes (new, moved or removed
-    /// mapping): an ESP flow, refreshed by every packet, otherwise keeps its old source for as long as it lives.
+    /// mapping): an ESP flow, refreshed by every packet, otherwise keeps its old source for as long as it lives. A
+    /// hand-written rule being replaced (or put back) counts as a mapping: if ours says the same, nothing moves.
     /// </summary>
-    public static IReadOnlyList<FlowKey> FlowsToReset(NftOwnedState before, NftOwnedState after)
+    public static IReadOnlyList<FlowKey> FlowsToReset(NftOwnedState before, NftOwnedState after,
+        IReadOnlyList<NftForeignRule>? retiredPresent = null, IReadOnlyList<NftForeignRule>? reinstate = null)
     {
-        var old = before.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
-        var @new = after.Mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
+        var old = Effective(before, retiredPresent ?? []);
+        var @new = Effective(after, reinstate ?? []);
         return old.Keys.Union(@new.Keys)
             .Where(flow => !Equals(old.GetValueOrDefault(flow), @new.GetValueOrDefault(flow)))
             .Select(flow => new FlowKey(flow.Source, flow.Destination))
             .ToArray();
+    }
+
+    /// <summary>Where each flow leaves from: a hand-written rule in a chain before ours wins, then ours, then the rest.</summary>
+    private static Dictionary<(System.Net.IPNetwork Source, System.Net.IPNetwork Destination), System.Net.IPAddress> Effective(
+        NftOwnedState owned, IReadOnlyList<NftForeignRule> handWritten)
+    {
+        var mappings = handWritten.Where(r => r.AheadOfOwned).Select(r => r.Mapping)
+            .Concat(owned.Mappings)
+            .Concat(handWritten.Where(r => !r.AheadOfOwned).Select(r => r.Mapping))
+            .OfType<FoundMapping>();
+        return mappings.GroupBy(m => m.Flow).ToDictionary(g => g.Key, g => g.First().ToSource);
     }
 }

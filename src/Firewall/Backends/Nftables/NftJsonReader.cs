@@ -19,12 +19,39 @@ public static class NftJsonReader
     {
         if (json is null) return new Read(NftOwnedState.Nothing with { Addresses = ownedAddresses }, []);
         using var document = JsonDocument.Parse(json);
+        return Parse(document.RootElement.GetProperty("nftables").EnumerateArray(), ownedAddresses);
+    }
+
+    /// <summary>
+    /// <c>nft -j list ruleset</c>: the owned table (<c>table ip NAME</c>) as <see cref="Parse(string?, IReadOnlyList{BoundAddress})"/>
+    /// reads it, and the other tables' source-NAT rules.
+    /// </summary>
+    public static (Read Owned, NftForeign Foreign) ParseRuleset(string json, string table, IReadOnlyList<BoundAddress> ownedAddresses)
+    {
+        using var document = JsonDocument.Parse(json);
+        var entries = document.RootElement.GetProperty("nftables").EnumerateArray().ToArray();
+        var ours = entries.Where(e => BelongsTo(e, table)).ToArray();
+        return (Parse(ours, ownedAddresses), NftForeignReader.Read(entries, table));
+    }
+
+    private static bool BelongsTo(JsonElement entry, string table)
+    {
+        var property = entry.EnumerateObject().FirstOrDefault();
+        if (property.Value.ValueKind != JsonValueKind.Object || property.Name == "metainfo") return false;
+        var value = property.Value;
+        var name = property.Name == "table" ? value.GetProperty("name") : value.TryGetProperty("table", out var t) ? t : default;
+        return name.ValueKind == JsonValueKind.String && name.GetString() == table
+            && value.TryGetProperty("family", out var family) && family.GetString() == "ip";
+    }
+
+    private static Read Parse(IEnumerable<JsonElement> entries, IReadOnlyList<BoundAddress> ownedAddresses)
+    {
         var blocks = new List<NftBlock>();
         var chains = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var elements = new List<SnatMapping>();
         var counters = new List<MappingCounters>();
         var exists = false;
-        foreach (var entry in document.RootElement.GetProperty("nftables").EnumerateArray())
+        foreach (var entry in entries)
         {
             if (entry.TryGetProperty("table", out _)) exists = true;
             else if (entry.TryGetProperty("map", out var map)) blocks.Add(ReadMap(map, elements, counters));

@@ -25,7 +25,28 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
 {
     public static NftOwnedState Nothing { get; } = new(false, [], [], []);
 
+    /// <summary>
+    /// Hand-written rules in other tables that the inventory has taken over (their <see cref="NftForeignRule.Text"/>):
+    /// the next apply deletes them by handle in its one transaction. Only ever set on a wanted state. Texts in another
+    /// backend's words (iptables-save lines) are carried for that backend and never match a rule here.
+    /// </summary>
+    public IReadOnlyList<string> Retired { get; init; } = [];
+
+    /// <summary>
+    /// For a snapshot: the hand-written rules the apply that took it deleted, at their old places. Putting the snapshot
+    /// back adds them again in the same transaction that removes what replaced them.
+    /// </summary>
+    public IReadOnlyList<NftForeignRule> Reinstated { get; init; } = [];
+
     public FirewallPlan ToPlan() => NftRules.ToPlan(this);
+
+    /// <summary>Whether a revision's stored state is this backend's (one stored before a switch of backend is the other's).</summary>
+    public static bool IsStored(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty(nameof(Stored.Exists), out _) && document.RootElement.TryGetProperty(nameof(Stored.Blocks), out _);
+    }
 
     /// <summary>The table's structure (everything but the elements) is the same, so a change can touch elements only.</summary>
     public bool SameStructureAs(NftOwnedState other) =>
@@ -36,7 +57,9 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
 
     private sealed record StoredElement(string Client, string Endpoint, string External, string Label);
 
-    private sealed record Stored(bool Exists, NftBlock[] Blocks, StoredElement[] Elements, string[] Addresses);
+    private sealed record StoredRule(string Family, string Table, string Chain, int Index, string Body, string? Source, string? Destination, string? ToSource, string? OutInterface, bool AheadOfOwned);
+
+    private sealed record Stored(bool Exists, NftBlock[] Blocks, StoredElement[] Elements, string[] Addresses, string[]? Retired = null, StoredRule[]? Reinstated = null);
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -44,7 +67,10 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
         Exists,
         Blocks.ToArray(),
         Elements.Select(e => new StoredElement(e.Client.ToString(), e.Endpoint.ToString(), e.External.ToString(), e.Label)).ToArray(),
-        Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray()), Json);
+        Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray(),
+        Retired.ToArray(),
+        Reinstated.Select(r => new StoredRule(r.Family, r.Table, r.Chain, r.Index, r.Body, r.Mapping?.Source.ToString(), r.Mapping?.Destination.ToString(),
+            r.Mapping?.ToSource.ToString(), r.Mapping?.OutInterface, r.AheadOfOwned)).ToArray()), Json);
 
     public static NftOwnedState FromJson(string json)
     {
@@ -53,7 +79,13 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
             stored.Exists,
             stored.Blocks,
             stored.Elements.Select(e => new SnatMapping(IPAddress.Parse(e.Client), IPNetwork.Parse(e.Endpoint), IPAddress.Parse(e.External), e.Label)).ToArray(),
-            stored.Addresses.Select(ParseAddress).ToArray());
+            stored.Addresses.Select(ParseAddress).ToArray())
+        {
+            Retired = stored.Retired ?? [],
+            Reinstated = (stored.Reinstated ?? []).Select(r => new NftForeignRule(r.Family, r.Table, r.Chain, 0, r.Index, r.Body,
+                r is { Source: { } s, Destination: { } d, ToSource: { } to } ? new FoundMapping(IPNetwork.Parse(s), IPNetwork.Parse(d), IPAddress.Parse(to), r.OutInterface) : null,
+                r.AheadOfOwned)).ToArray(),
+        };
     }
 
     private static BoundAddress ParseAddress(string text)

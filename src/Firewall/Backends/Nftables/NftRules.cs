@@ -28,7 +28,12 @@ public static partial class NftRules
         var rules = new List<string> { ChainHeader, MapRule };
         if (plan.Masquerade is { } masquerade) rules.Add(MasqueradeRule(masquerade));
         var elements = plan.Mappings.Select(m => m with { Label = NftSyntax.CommentSafe(m.Label) }).ToArray();
-        return new NftOwnedState(true, [new NftBlock("map", MapName, map), new NftBlock("chain", ChainName, rules)], elements, plan.Addresses);
+        return new NftOwnedState(true, [new NftBlock("map", MapName, map), new NftBlock("chain", ChainName, rules)], elements, plan.Addresses)
+        {
+            // All of them: those in nft's words this backend deletes; an iptables-save line passes through to the
+            // iptables backend, which deletes it when it hands the router over (see Backends/Handover).
+            Retired = plan.TakenOver,
+        };
     }
 
     public static string MasqueradeRule(MasqueradePlan masquerade) =>
@@ -43,7 +48,7 @@ public static partial class NftRules
             .Where(m => m.Success && IPNetwork.TryParse(m.Groups[1].Value, out _))
             .Select(m => new MasqueradePlan(IPNetwork.Parse(m.Groups[1].Value), m.Groups[2].Value))
             .FirstOrDefault();
-        return new FirewallPlan(owned.Elements, owned.Addresses, masquerade);
+        return new FirewallPlan(owned.Elements, owned.Addresses, masquerade) { TakenOver = owned.Retired };
     }
 
     [GeneratedRegex("""^ip saddr (\S+) oifname "([^"]+)" masquerade comment "routeradmin: LAN masquerade"$""")]

@@ -91,4 +91,35 @@ public static class NftSyntax
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// Hand-written rules in other tables: the taken-over ones deleted by their handle (a table changed meanwhile fails
+    /// the whole transaction rather than delete another rule), and the ones an undo puts back inserted at their old
+    /// places, in ascending order so each lands where it was.
+    /// </summary>
+    public static string HandWritten(IReadOnlyList<NftForeignRule> delete, IReadOnlyList<NftForeignRule> reinstate, NftForeign live)
+    {
+        var text = new StringBuilder();
+        foreach (var rule in delete)
+            text.Append("delete rule ").Append(Checked(rule).ChainAddress).Append(" handle ").Append(rule.Handle).Append('\n');
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var rule in reinstate.OrderBy(r => r.ChainAddress, StringComparer.Ordinal).ThenBy(r => r.Index))
+        {
+            var count = counts.TryGetValue(rule.ChainAddress, out var known)
+                ? known
+                : live.RulesIn(rule.ChainAddress) - delete.Count(d => d.ChainAddress == rule.ChainAddress);
+            text.Append(rule.Index < count ? "insert rule " : "add rule ").Append(Checked(rule).ChainAddress);
+            if (rule.Index < count) text.Append(" index ").Append(rule.Index);
+            text.Append(' ').Append(rule.Body).Append('\n');
+            counts[rule.ChainAddress] = count + 1;
+        }
+        return text.ToString();
+    }
+
+    /// <summary>A rule read from the kernel or a stored revision reaches an nft file only with plain names and a body that cannot end the line.</summary>
+    private static NftForeignRule Checked(NftForeignRule rule) =>
+        rule.Family is "ip" or "inet" && NftNames.IsPlain(rule.Table) && NftNames.IsPlain(rule.Chain)
+            && !rule.Body.Any(c => char.IsControl(c) || c is ';' or '#' or '{' or '}')
+            ? rule
+            : throw new InvalidOperationException($"Refusing to write a hand-written rule that is not a plain mapping: {rule.Text}");
 }

@@ -20,6 +20,10 @@ public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> opt
         throw new FirewallCommandException(runner.Describe(Options.Paths.Nft, ListArguments), output.ExitCode, output.StandardError);
     }
 
+    /// <summary><c>nft -j list ruleset</c>: the owned table and everyone else's, for the rules others wrote.</summary>
+    public async Task<string> ListRulesetJsonAsync(CancellationToken cancellationToken) =>
+        (await runner.RunAsync(Options.Paths.Nft, ["-j", "list", "ruleset"], cancellationToken: cancellationToken)).StandardOutput;
+
     /// <summary>One <c>nft -f -</c> transaction: nft commits the whole file or nothing.</summary>
     public Task RunAsync(string script, CancellationToken cancellationToken) =>
         runner.RunAsync(Options.Paths.Nft, ["-f", "-"], script, cancellationToken: cancellationToken);

@@ -19,22 +19,47 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Exte
     // The counters come with the one JSON read at no extra cost, so they are always there.
     public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) => await ReadLiveAsync(cancellationToken);
 
+    /// <summary>The whole ruleset: the owned table, and the other tables' hand-written rules to import.</summary>
     public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken)
+    {
+        var ruleset = nft.ListRulesetJsonAsync(cancellationToken);
+        var addresses = host.ReadAddressesAsync(cancellationToken);
+        return BuildFromRuleset(await ruleset, await addresses);
+    }
+
+    /// <summary>
+    /// For the iptables backend, asking whether nftables left its table behind: the owned table is enough, and
+    /// iptables-nft's own 10,000 rules in the ruleset are not listed for nothing.
+    /// </summary>
+    public async Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken)
     {
         var json = nft.ListTableJsonAsync(cancellationToken);
         var addresses = host.ReadAddressesAsync(cancellationToken);
         return Build(await json, await addresses);
     }
 
+    public IOwnedFirewall RenderAbsent(FirewallPlan plan) =>
+        NftOwnedState.Nothing with { Addresses = plan.Addresses, Retired = plan.TakenOver.Where(NftForeignRule.IsText).ToArray() };
+
+    public bool IsStoredState(string json) => NftOwnedState.IsStored(json);
+
     public NftLiveState Build(string? json, IReadOnlyList<LiveAddress> addresses)
     {
-        var owned = addresses.Where(a => a.IsOwned).Select(a => a.Bound)
-            .OrderBy(a => a.Interface, StringComparer.Ordinal).ThenBy(a => Ipv4.ToUInt32(a.Address)).ToArray();
-        var read = NftJsonReader.Parse(json, owned);
+        var read = NftJsonReader.Parse(json, OwnedAddresses(addresses));
         return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters);
     }
 
-    // Hand-written rules taken over at import (plan.TakenOver) are iptables text; nftables import is not built yet.
+    public NftLiveState BuildFromRuleset(string json, IReadOnlyList<LiveAddress> addresses)
+    {
+        var (read, foreign) = NftJsonReader.ParseRuleset(json, nft.Table, OwnedAddresses(addresses));
+        return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters) { Foreign = foreign };
+    }
+
+    private static BoundAddress[] OwnedAddresses(IReadOnlyList<LiveAddress> addresses) =>
+        addresses.Where(a => a.IsOwned).Select(a => a.Bound)
+            .OrderBy(a => a.Interface, StringComparer.Ordinal).ThenBy(a => Ipv4.ToUInt32(a.Address)).ToArray();
+
+    // Hand-written rules taken over at import (plan.TakenOver) in nft's words are deleted by this backend; iptables-save lines are the iptables backend's.
     public IOwnedFirewall Render(FirewallPlan plan) => NftRules.Render(plan);
 
     public IOwnedFirewall Load(string json) => NftOwnedState.FromJson(json);
