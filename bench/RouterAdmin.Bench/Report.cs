@@ -118,7 +118,7 @@ public static class Report
     {
         var steps = Enum.GetValues<ApplyStep>().Where(s => results.Any(r => runs(r).Any(c => c.Steps.ContainsKey(s)))).ToArray();
         md.AppendLine($"## {title}").AppendLine();
-        md.AppendLine($"| N | preview | {string.Join(" | ", steps.Select(s => s.Describe()))} | flows reset | per flow |");
+        md.AppendLine($"| N | preview | {string.Join(" | ", steps.Select(s => s.Describe("iptables-restore")))} | flows reset | per flow |");
         md.AppendLine($"|--:|--:|{string.Concat(steps.Select(_ => "--:|"))}--:|--:|");
         foreach (var r in results)
         {
@@ -176,7 +176,7 @@ public static class Report
         foreach (var r in results)
         {
             var largest = Enum.GetValues<ApplyStep>()
-                .Select(s => (Name: s.Describe(), Ms: Samples.Of(r.FullCycles.Select(c => c.Steps.GetValueOrDefault(s))).Median))
+                .Select(s => (Name: s.Describe("iptables-restore"), Ms: Samples.Of(r.FullCycles.Select(c => c.Steps.GetValueOrDefault(s))).Median))
                 .Where(p => p.Ms > 0)
                 .OrderByDescending(p => p.Ms)
                 .Take(3)

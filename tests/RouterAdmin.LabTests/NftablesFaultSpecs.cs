@@ -45,6 +45,7 @@ public sealed class NftablesFaultSpecs
         var (_, result) = await console.PreviewAndApplyAsync("the kernel says no");
 
         Assert.Equal(ApplyResultKind.Failed, result.Kind);
+        Assert.Equal("nft -f", result.FailedStep);
         Assert.Contains("Device or resource busy", result.Error);
         Assert.Equal(before, await KernelFaultSpecs.KernelAsync(lab, Backend));
         var revision = await new HistoryReader(console).LastAsync();

@@ -48,11 +48,11 @@ public sealed record RunningApply(string Actor, string Kind, DateTimeOffset Star
 
 public static class ApplyStepText
 {
-    /// <summary>The step as the administrator (and the history's "failed step") names it.</summary>
-    public static string Describe(this ApplyStep step) => step switch
+    /// <summary>The step as the administrator (and the history's "failed step") names it; the transaction by its tool.</summary>
+    public static string Describe(this ApplyStep step, string transactionTool) => step switch
     {
         ApplyStep.BindAddresses => "bind addresses",
-        ApplyStep.Restore => "iptables-restore",
+        ApplyStep.Restore => transactionTool,
         ApplyStep.UnbindAddresses => "unbind addresses",
         ApplyStep.Verify => "verify",
         ApplyStep.ResetConntrack => "conntrack reset",

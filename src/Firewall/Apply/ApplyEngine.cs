@@ -168,15 +168,15 @@ public sealed class ApplyEngine(
             logger.LogWarning(failure, "Revision {Revision} failed at {Step}; restoring the snapshot", revision.Id, step);
             var problem = await kernel.RestoreAsync(change.Undo);
             revision.Status = problem is null ? RevisionStatus.Failed : RevisionStatus.FailedNotRestored;
-            revision.FailedStep = step.Describe();
+            revision.FailedStep = step.Describe(backend.TransactionTool);
             // The tool's words for the administrator; a stack trace belongs in the log, not on a page viewers can read.
             revision.Error = failure.Message;
             revision.Outcome = problem ?? "The previous state was restored and verified.";
             await revisions.FailAsync(revision, AuditActions.Failed(AuditAction(target.Kind)));
             return new ApplyResult(ApplyResultKind.Failed,
                 problem is null
-                    ? $"The {step.Describe()} step failed, so nothing was changed: {revision.Outcome}"
-                    : $"The {step.Describe()} step failed, and the router may be half changed: {problem}",
+                    ? $"The {step.Describe(backend.TransactionTool)} step failed, so nothing was changed: {revision.Outcome}"
+                    : $"The {step.Describe(backend.TransactionTool)} step failed, and the router may be half changed: {problem}",
                 revision.Id, revision.FailedStep, revision.Error);
         }
     }
