@@ -116,7 +116,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     private async Task<Samples> BareTransactionAsync(TestConsole console, string transaction, int size, string name, CancellationToken ct)
     {
         var times = new List<double>();
-        var (tool, arguments) = console.Backend is NftablesBackend ? ("nft", new[] { "-f", "-" }) : ("iptables-restore", new[] { "--noflush" });
+        var (tool, arguments) = IsNftables(console) ? ("nft", new[] { "-f", "-" }) : ("iptables-restore", new[] { "--noflush" });
         for (var r = 1; r <= options.Repeat; r++)
         {
             await router.ResetAsync(ct);
@@ -151,11 +151,11 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
             Add(Pieces.Plan, planMs);
             var (addresses, addrMs) = await Timing.TimeAsync(() => host.ReadAddressesAsync(ct));
             Add(Pieces.Addresses, addrMs);
-            if (backend is NftablesBackend nft)
+            if (IsNftables(console))
             {
                 var (json, listMs) = await Timing.TimeAsync(() => console.Get<NftTools>().ListTableJsonAsync(ct));
                 Add(Pieces.ReadTable, listMs);
-                Add(Pieces.Parse, Timing.Time(() => nft.Build(json, addresses)).Milliseconds);
+                Add(Pieces.Parse, Timing.Time(() => console.Get<NftablesBackend>().Build(json, addresses)).Milliseconds);
             }
             else
             {
@@ -233,7 +233,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     {
         var last = FirewallPlanner.Plan(await console.Store.CaptureAsync(ct)).Mappings[^1];
         var mapping = new MeasuredMapping(last.Client, last.Endpoint.BaseAddress, last.External);
-        if (console.Backend is IptablesBackend)
+        if (!IsNftables(console))
         {
             var rule = (await router.SaveNatTableAsync(ct)).Split('\n').Last(l => l.StartsWith($"-A {OwnedChains.Snat} ", StringComparison.Ordinal));
             if (!rule.Contains($"-s {mapping.Client}/32 ", StringComparison.Ordinal) || !rule.Contains($"-d {mapping.Endpoint}/32 ", StringComparison.Ordinal)
@@ -243,12 +243,15 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
         return mapping;
     }
 
+    // The console's IFirewallBackend is the handover wrapper over the configured backend; ask the setup which it is.
+    private static bool IsNftables(TestConsole console) => console.Setup.Backend == "Nftables";
+
     /// <summary>The backend's own structure holds N mappings: N rules in the owned chain, or N elements in the map.</summary>
     private async Task EnsureMappingsAsync(TestConsole console, int size, string what, CancellationToken ct)
     {
         int count;
-        if (console.Backend is NftablesBackend nft)
-            count = (await nft.ReadLiveAsync(ct)).Owned.Elements.Count;
+        if (IsNftables(console))
+            count = (await console.Get<NftablesBackend>().ReadLiveAsync(ct)).Owned.Elements.Count;
         else
             count = await router.CountRulesAsync(OwnedChains.Snat, ct);
         if (count != size)

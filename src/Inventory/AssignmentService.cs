@@ -93,6 +93,54 @@ public sealed class AssignmentService(IDbContextFactory<AppDbContext> dbFactory,
         }
     }
 
+    /// <summary>
+    /// Bulk work on the Clients page: the lowest free addresses towards one endpoint for several clients at once, all in
+    /// one transaction (one change notification) or none. Clients that already leave from an address towards it keep it.
+    /// </summary>
+    public async Task<BulkAssignment> AssignFreeToEachAsync(IReadOnlyCollection<int> clientIds, int endpointId, Actor actor, CancellationToken ct = default)
+    {
+        actor.EnsureCanEdit();
+        if (clientIds.Count == 0) throw InvalidInput.For("Clients", "Select at least one client.");
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var endpoint = await db.Endpoints.SingleOrDefaultAsync(e => e.Id == endpointId, ct) ?? throw ChangeText.Gone("VPN endpoint");
+            var clients = await db.Clients.Where(c => clientIds.Contains(c.Id)).ToListAsync(ct);
+            if (clients.Count != clientIds.Distinct().Count()) throw ChangeText.Gone("client");
+            var served = await db.Assignments.Where(a => a.EndpointId == endpointId && clientIds.Contains(a.ClientId)).Select(a => a.ClientId).ToListAsync(ct);
+            var waiting = clients.Where(c => !served.Contains(c.Id)).OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+            var free = await FreeAddresses(db, endpointId, null).Take(waiting.Length).ToListAsync(ct);
+            if (waiting.Length > 0 && free.Count == 0) throw new NoFreeAddress(endpoint.Name, await db.ExternalAddresses.CountAsync(ct));
+            if (free.Count < waiting.Length)
+                throw new Conflict($"{endpoint.Name} has {free.Count} free external address(es) for the {waiting.Length} client(s) that need one; nothing was assigned. Add external addresses, or select fewer clients.");
+            var assignments = waiting.Zip(free, (client, address) => (client, address, row: new Assignment
+            {
+                ClientId = client.Id, EndpointId = endpoint.Id, ExternalAddressId = address.Id, AssignedAt = writer.Now,
+            })).ToArray();
+            foreach (var (client, address, row) in assignments)
+            {
+                db.Assignments.Add(row);
+                writer.Audit(db, actor, AuditActions.AssignmentCreate, $"Client {client.Name} → {endpoint.Name}", $"{client.LanAddress} leaves from {address.Address}");
+            }
+            try
+            {
+                await writer.SaveAsync(db, _ => new AddressTakenException(), ct);
+            }
+            catch (AddressTakenException) when (attempt < MaxAssignAttempts)
+            {
+                continue; // another administrator took one of them: plan the whole batch again
+            }
+            catch (AddressTakenException)
+            {
+                throw new Conflict($"Other administrators kept changing the assignments for {endpoint.Name}; nothing was assigned. Try again.");
+            }
+            return new BulkAssignment(
+                assignments.Select(a => new AssignmentRow(a.row.Id, a.client.Id, a.client.Name, a.client.LanAddress.ToString(), a.client.Enabled, endpoint.Id,
+                    endpoint.Name, Ipv4.Format(endpoint.Destination), a.address.Id, a.address.Address.ToString(), a.row.AssignedAt)).ToArray(),
+                clients.Where(c => served.Contains(c.Id)).Select(c => c.Name).Order(StringComparer.OrdinalIgnoreCase).ToArray());
+        }
+    }
+
     /// <summary>Assigns the address the administrator picked; refuses if it was taken in the meantime.</summary>
     public async Task<AssignmentRow> AssignAsync(int clientId, int endpointId, int externalAddressId, Actor actor, CancellationToken ct = default)
     {

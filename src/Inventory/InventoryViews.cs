@@ -40,3 +40,6 @@ public sealed record Option(int Id, string Label);
 
 /// <summary>What goes with a deletion: shown in the confirmation, and checked again when it is confirmed.</summary>
 public sealed record DeletionImpact(string What, IReadOnlyList<string> AssignmentsRemoved);
+
+/// <summary>What a bulk assignment did: the new assignments, and the clients that already had an address towards the endpoint.</summary>
+public sealed record BulkAssignment(IReadOnlyList<AssignmentRow> Assigned, IReadOnlyList<string> AlreadyAssigned);

@@ -25,6 +25,7 @@ public sealed class ViewerSpecs : InventorySpecs
         [Key<EndpointService>(nameof(EndpointService.UpdateAsync))] = (s, i, a) => s.Endpoints.UpdateAsync(i.Vpn, Make.Endpoint("Renamed", "198.51.100.10"), a, Ct),
         [Key<EndpointService>(nameof(EndpointService.DeleteAsync))] = (s, i, a) => s.Endpoints.DeleteAsync(i.Vpn, 1, a, Ct),
         [Key<AssignmentService>(nameof(AssignmentService.AssignFreeAsync))] = (s, i, a) => s.Assignments.AssignFreeAsync(i.Bob, i.Vpn, a, Ct),
+        [Key<AssignmentService>(nameof(AssignmentService.AssignFreeToEachAsync))] = (s, i, a) => s.Assignments.AssignFreeToEachAsync([i.Bob], i.Vpn, a, Ct),
         [Key<AssignmentService>(nameof(AssignmentService.AssignAsync))] = (s, i, a) => s.Assignments.AssignAsync(i.Bob, i.Vpn, i.Ten, a, Ct),
         [Key<AssignmentService>(nameof(AssignmentService.ReassignAsync))] = (s, i, a) => s.Assignments.ReassignAsync(i.Assignment, i.Ten, a, Ct),
         [Key<AssignmentService>(nameof(AssignmentService.UnassignAsync))] = (s, i, a) => s.Assignments.UnassignAsync(i.Assignment, a, Ct),
