@@ -114,6 +114,8 @@ public static class RouterAdminHost
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        // First: a second console on the same database stops here, before it migrates or recovers anything.
+        builder.Services.AddHostedService<ConsoleLock>();
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<DriftWatcher>();
         builder.Services.AddHostedService<HistoryRetentionService>();
