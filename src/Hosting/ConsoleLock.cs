@@ -18,19 +18,10 @@ internal sealed class ConsoleLock(IOptions<DatabaseOptions> database, IHostEnvir
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var folder = database.Value.DataFolder(environment.ContentRootPath);
-        Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, FileName);
-        try
-        {
-            // FileShare.None is an exclusive flock on Linux.
-            _held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new InvalidOperationException(
-                $"Another RouterAdmin console is already running on the database in {folder} (it holds {path}). " +
-                "Stop that one first; the command-line verbs (apply, restore, backup, …) work beside it.");
-        }
+        _held = ExclusiveLockFile.TryTake(path) ?? throw new InvalidOperationException(
+            $"Another RouterAdmin console is already running on the database in {folder} (it holds {path}). " +
+            "Stop that one first; the command-line verbs (apply, restore, backup, …) work beside it.");
         return Task.CompletedTask;
     }
 

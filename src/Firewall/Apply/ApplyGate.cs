@@ -44,21 +44,13 @@ public sealed class ApplyGate(string lockFile)
 
     private async Task<FileStream> LockFileAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
         try
         {
             while (true)
             {
-                try
-                {
-                    // FileShare.None is an exclusive flock on Linux, held until the stream is closed or the process dies.
-                    return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                }
-                catch (IOException)
-                {
-                    Volatile.Write(ref _waitingForAnotherProcess, 1);
-                    await Task.Delay(100, cancellationToken); // another process is changing the router
-                }
+                if (Data.ExclusiveLockFile.TryTake(lockFile) is { } held) return held;
+                Volatile.Write(ref _waitingForAnotherProcess, 1);
+                await Task.Delay(100, cancellationToken); // another process is changing the router
             }
         }
         finally

@@ -4,7 +4,14 @@ using RouterAdmin.Firewall.Planning;
 namespace RouterAdmin.Firewall.Backends;
 
 /// <summary>A conntrack entry, as far as the dashboard cares.</summary>
-public sealed record ConntrackEntry(string Protocol, string Source, string Destination, string ReplySource, string ReplyDestination, int TimeoutSeconds);
+public sealed record ConntrackEntry(string Protocol, string Source, string Destination, string ReplySource, string ReplyDestination, int TimeoutSeconds)
+{
+    /// <summary>An IPsec tunnel's data (IP protocol 50).</summary>
+    public bool IsEsp => Protocol == "esp";
+
+    /// <summary>Its key exchange: IKE, or NAT-T, on UDP.</summary>
+    public bool IsIke => Protocol == "udp";
+}
 
 /// <summary>How many new flows one mapping's rule has translated (nat sees only each flow's first packet).</summary>
 public sealed record MappingCounters(FoundMapping Mapping, long Packets, long Bytes);

@@ -46,8 +46,8 @@ public sealed class ActivityReader(IFirewallBackend backend, AssignmentService a
             var clientFlows = bySource.GetValueOrDefault(a.ClientAddress, [])
                 .Where(f => IPAddress.TryParse(f.Destination, out var d) && destination.Contains(d))
                 .ToArray();
-            var esp = clientFlows.Count(f => f.Protocol == "esp");
-            var ike = clientFlows.Count(f => f.Protocol == "udp");
+            var esp = clientFlows.Count(f => f.IsEsp);
+            var ike = clientFlows.Count(f => f.IsIke);
             return new AssignmentActivity(a.ClientId, a.ClientName, a.ClientAddress, a.EndpointName, a.ExternalAddress,
                 hasRule, count.Packets, count.Bytes, esp, ike, clientFlows.Select(f => f.ReplyDestination).Distinct().ToArray());
         }).ToArray(), rows.Total);

@@ -23,12 +23,10 @@ public sealed class LiveTunnels(IFirewallBackend backend)
         var entries = await backend.ListFlowsAsync(ct);
         return preview.Words.Mappings
             .Select(change => (change, flows: entries.Where(e => Belongs(e, change.Client, change.Endpoint)).ToArray()))
-            .Where(x => x.flows.Any(IsVpn))
-            .Select(x => new TunnelToRekey(x.change.Who, x.flows.Count(f => f.Protocol == "esp"), x.flows.Count(f => f.Protocol == "udp")))
+            .Where(x => x.flows.Any(f => f.IsEsp || f.IsIke))
+            .Select(x => new TunnelToRekey(x.change.Who, x.flows.Count(f => f.IsEsp), x.flows.Count(f => f.IsIke)))
             .ToArray();
     }
-
-    private static bool IsVpn(ConntrackEntry entry) => entry.Protocol is "esp" or "udp";
 
     private static bool Belongs(ConntrackEntry entry, IPAddress client, IPNetwork endpoint) =>
         IPAddress.TryParse(entry.Source, out var source) && source.Equals(client)
