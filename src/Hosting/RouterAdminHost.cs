@@ -11,6 +11,7 @@ using MudBlazor.Services;
 using RouterAdmin.Api;
 using RouterAdmin.Components;
 using RouterAdmin.Data;
+using RouterAdmin.Detection;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Handover;
@@ -48,6 +49,7 @@ public static class RouterAdminHost
 
         services.AddSingleton(TimeProvider.System);
         services.AddInventory();
+        services.AddVpnDetection();
         services.AddSecurity();
 
         services.AddSingleton<CommandRunner>();
@@ -61,7 +63,6 @@ public static class RouterAdminHost
                 _ => provider.GetRequiredService<SimulatedBackend>(),
             });
         services.AddSingleton<NftTools>();
-        services.AddSingleton<NftVpnWatch>();
         services.AddSingleton<NftablesBackend>();
         services.AddSingleton(provider => new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
         services.AddSingleton<IFirewallBackend>(provider =>

@@ -12,7 +12,7 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// the server answers, so a healthy tunnel costs one conntrack-state test per packet; a colliding flow is never
 /// confirmed, so every one of its packets is counted.
 /// </summary>
-public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> options)
+public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> options) : IVpnWatch
 {
     public const string Table = "routeradmin_watch";
     public const string Set = "esp_unconfirmed";
