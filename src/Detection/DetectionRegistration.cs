@@ -15,6 +15,7 @@ public static class DetectionRegistration
                 ? new NoVpnWatch()
                 : provider.GetRequiredService<NftVpnWatch>());
         services.AddSingleton<VpnUserWatcher>();
+        services.AddSingleton<VpnUserFixes>();
         return services;
     }
 }

@@ -31,7 +31,9 @@ public sealed record ClassifiedFlow(
     long UnconfirmedPackets,
     string? LeavesFrom,
     string? ClientName,
-    string? EndpointName)
+    string? EndpointName,
+    int? ClientId = null,
+    int? EndpointId = null)
 {
     /// <summary>"Ann (192.168.1.7)" or just the address of a host the inventory does not know.</summary>
     public string Who => ClientName is null ? LanHost.ToString() : $"{ClientName} ({LanHost})";
@@ -86,7 +88,7 @@ public static class VpnFlowClassifier
                 if (flow.UnconfirmedPackets <= before) continue;
                 state = VpnFlowState.Dropped;
             }
-            result.Add(new ClassifiedFlow(flow.LanHost, flow.Server, state, flow.UnconfirmedPackets, leavesFrom, client?.Name, endpoint?.Name));
+            result.Add(new ClassifiedFlow(flow.LanHost, flow.Server, state, flow.UnconfirmedPackets, leavesFrom, client?.Name, endpoint?.Name, client?.Id, endpoint?.Id));
         }
         return result
             .OrderBy(f => f.State switch { VpnFlowState.Dropped => 0, VpnFlowState.AtRisk => 1, _ => 2 })
