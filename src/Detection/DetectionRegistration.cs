@@ -1,21 +1,27 @@
 using Microsoft.Extensions.Options;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Nftables;
+using RouterAdmin.Firewall.Backends.Simulated;
+using RouterAdmin.Firewall.Backends.Watch;
 
 namespace RouterAdmin.Detection;
 
 public static class DetectionRegistration
 {
-    /// <summary>The watch lives in nf_tables whichever rule backend is chosen; the simulated backend has no kernel to watch.</summary>
+    /// <summary>The watch lives in nf_tables whichever rule backend is chosen; the simulated backend only remembers it.</summary>
     public static IServiceCollection AddVpnDetection(this IServiceCollection services)
     {
         services.AddSingleton<NftVpnWatch>();
-        services.AddSingleton<IVpnWatch>(provider =>
-            provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend == FirewallBackendKind.Simulated
-                ? new NoVpnWatch()
-                : provider.GetRequiredService<NftVpnWatch>());
+        services.AddSingleton<SimulatedVpnWatchTable>();
+        services.AddSingleton<IVpnWatchTable>(provider => Simulated(provider)
+            ? provider.GetRequiredService<SimulatedVpnWatchTable>()
+            : provider.GetRequiredService<NftVpnWatch>());
+        services.AddSingleton<IVpnWatch>(provider => Simulated(provider) ? new NoVpnWatch() : provider.GetRequiredService<NftVpnWatch>());
         services.AddSingleton<VpnUserWatcher>();
         services.AddSingleton<VpnUserFixes>();
         return services;
     }
+
+    private static bool Simulated(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<FirewallOptions>>().Value.Backend == FirewallBackendKind.Simulated;
 }

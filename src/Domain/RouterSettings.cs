@@ -13,4 +13,7 @@ public sealed class RouterSettings
 
     /// <summary>When set, RouterAdmin also owns the general LAN → WAN MASQUERADE, in its own chain after the SNAT rules.</summary>
     public bool ManageMasquerade { get; set; }
+
+    /// <summary>When set, RouterAdmin keeps the watch for dropped VPN users (its own nf_tables table) on the router.</summary>
+    public bool WatchVpnUsers { get; set; }
 }

@@ -18,6 +18,7 @@ using RouterAdmin.Firewall.Backends.Handover;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Backends.Nftables;
+using RouterAdmin.Firewall.Backends.Watch;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
@@ -77,7 +78,8 @@ public static class RouterAdminHost
                 FirewallBackendKind.Iptables => new HandoverSides(iptables, FirewallBackendKind.Iptables, nftables, FirewallBackendKind.Nftables),
                 _ => null,
             };
-            return sides is null ? iptables : new HandoverBackend(sides, provider.GetRequiredService<ILogger<HandoverBackend>>());
+            IFirewallBackend rules = sides is null ? iptables : new HandoverBackend(sides, provider.GetRequiredService<ILogger<HandoverBackend>>());
+            return new WatchingBackend(rules, provider.GetRequiredService<IVpnWatchTable>());
         });
         services.AddSingleton(provider => new ApplyGate(Path.Combine(
             provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(contentRoot), "apply.lock")));

@@ -42,6 +42,7 @@ public sealed class ImportService(
                 WanInterface = proposal.SuggestedWanInterface ?? settings.WanInterface,
                 LanSubnet = (proposal.SuggestedLanSubnet ?? settings.LanSubnet).ToString(),
                 ManageMasquerade = settings.ManageMasquerade,
+                WatchVpnUsers = settings.WatchVpnUsers,
             }, actor, ct);
         }
         await using var _ = await gate.EnterAsync(actor.Name, "import", clock, ct);

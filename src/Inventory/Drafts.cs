@@ -60,11 +60,13 @@ public sealed class SettingsDraft
     public string WanInterface { get; set; } = "";
     public string LanSubnet { get; set; } = "";
     public bool ManageMasquerade { get; set; }
+    public bool WatchVpnUsers { get; set; }
 
     public static SettingsDraft From(SettingsView settings) => new()
     {
         WanInterface = settings.WanInterface,
         LanSubnet = settings.LanSubnet.ToString(),
         ManageMasquerade = settings.ManageMasquerade,
+        WatchVpnUsers = settings.WatchVpnUsers,
     };
 }

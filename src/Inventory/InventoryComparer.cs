@@ -31,7 +31,7 @@ public static class InventoryComparer
             changes.Add($"Assignment {Pair(current, a)}: {Address(current, a.ExternalAddressId)} → {Address(target, then[key].ExternalAddressId)}");
 
         if (current.Settings != target.Settings)
-            changes.Add($"Settings: WAN {current.Settings.WanInterface} → {target.Settings.WanInterface}, LAN {current.Settings.LanSubnet} → {target.Settings.LanSubnet}, masquerade managed {current.Settings.ManageMasquerade} → {target.Settings.ManageMasquerade}");
+            changes.Add($"Settings: WAN {current.Settings.WanInterface} → {target.Settings.WanInterface}, LAN {current.Settings.LanSubnet} → {target.Settings.LanSubnet}, masquerade managed {current.Settings.ManageMasquerade} → {target.Settings.ManageMasquerade}, VPN watch {current.Settings.WatchVpnUsers} → {target.Settings.WatchVpnUsers}");
         return changes;
     }
 

@@ -19,7 +19,8 @@ public sealed record InventorySnapshot(
     /// <summary>Hand-written rules (iptables-save lines) taken over by an import or an adoption; the next apply deletes them.</summary>
     public IReadOnlyList<string> RetiredRules { get; init; } = RetiredRules ?? [];
 
-    public sealed record SettingsRow(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade);
+    /// <param name="WatchVpnUsers">Absent from snapshots stored before the watch existed: off.</param>
+    public sealed record SettingsRow(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade, bool WatchVpnUsers = false);
     public sealed record ClientRow(int Id, string Name, IPAddress LanAddress, string? MacAddress, string? Notes, bool Enabled);
     public sealed record ExternalAddressRow(int Id, IPAddress Address, string Interface, int PrefixLength, bool BindOnWan, string? Notes);
     public sealed record EndpointRow(int Id, string Name, IPNetwork Destination, string? Notes);

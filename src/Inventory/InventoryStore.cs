@@ -35,7 +35,7 @@ public sealed class InventoryStore(IDbContextFactory<AppDbContext> dbFactory, In
         // Projected straight into the snapshot's rows: no entity is materialized, so no materialization interceptor
         // (the history's snapshot storage registers one) runs 20,000 times for a 10,000-client inventory.
         return new InventorySnapshot(
-            new InventorySnapshot.SettingsRow(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade),
+            new InventorySnapshot.SettingsRow(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade, settings.WatchVpnUsers),
             await db.Clients.AsNoTracking().OrderBy(c => c.Id)
                 .Select(c => new InventorySnapshot.ClientRow(c.Id, c.Name, c.LanAddress, c.MacAddress, c.Notes, c.Enabled)).ToArrayAsync(ct),
             await db.ExternalAddresses.AsNoTracking().OrderBy(a => a.Id)
@@ -79,6 +79,7 @@ public sealed class InventoryStore(IDbContextFactory<AppDbContext> dbFactory, In
         settings.WanInterface = snapshot.Settings.WanInterface;
         settings.LanSubnet = snapshot.Settings.LanSubnet;
         settings.ManageMasquerade = snapshot.Settings.ManageMasquerade;
+        settings.WatchVpnUsers = snapshot.Settings.WatchVpnUsers;
         db.Clients.AddRange(snapshot.Clients.Select(c => new Client { Id = c.Id, Name = c.Name, LanAddress = c.LanAddress, MacAddress = c.MacAddress, Notes = c.Notes, Enabled = c.Enabled }));
         db.ExternalAddresses.AddRange(snapshot.ExternalAddresses.Select(a => new ExternalAddress { Id = a.Id, Address = a.Address, Interface = a.Interface, PrefixLength = a.PrefixLength, BindOnWan = a.BindOnWan, Notes = a.Notes }));
         db.Endpoints.AddRange(snapshot.Endpoints.Select(e => new VpnEndpoint { Id = e.Id, Name = e.Name, Destination = e.Destination, Notes = e.Notes }));

@@ -14,7 +14,7 @@ public static partial class InventoryValidator
     public sealed record ValidClient(string Name, IPAddress LanAddress, string? MacAddress, string? Notes, bool Enabled);
     public sealed record ValidExternalAddress(IPAddress Address, string Interface, int PrefixLength, bool BindOnWan, string? Notes);
     public sealed record ValidEndpoint(string Name, IPNetwork Destination, string? Notes);
-    public sealed record ValidSettings(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade);
+    public sealed record ValidSettings(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade, bool WatchVpnUsers);
 
     public static ValidClient Validate(ClientDraft draft, RouterSettings settings)
     {
@@ -61,7 +61,7 @@ public static partial class InventoryValidator
         else
             lan = network;
         ThrowIfAny(errors);
-        return new ValidSettings(wan!, lan!.Value, draft.ManageMasquerade);
+        return new ValidSettings(wan!, lan!.Value, draft.ManageMasquerade, draft.WatchVpnUsers);
     }
 
     // Names end up in tables, dialogs and (sanitised) rule comments. Quotes and angle brackets are legitimate

@@ -32,7 +32,7 @@ public sealed record EndpointDetails(int Id, string Name, string Destination, st
 public sealed record AssignmentRow(int Id, int ClientId, string ClientName, string ClientAddress, bool ClientEnabled, int EndpointId, string EndpointName, string Destination, int ExternalAddressId, string ExternalAddress, DateTimeOffset AssignedAt);
 
 /// <summary>The router settings as the pages and the import read them.</summary>
-public sealed record SettingsView(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade);
+public sealed record SettingsView(string WanInterface, IPNetwork LanSubnet, bool ManageMasquerade, bool WatchVpnUsers = false);
 
 public sealed record AddressOption(int Id, string Address, string Interface);
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
@@ -14,7 +15,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, I
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var settings = await LoadAsync(db, ct);
-        return new SettingsView(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade);
+        return new SettingsView(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade, settings.WatchVpnUsers);
     }
 
     public async Task UpdateAsync(SettingsDraft draft, Actor actor, CancellationToken ct = default)
@@ -40,16 +41,20 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, I
             errors.Add(nameof(SettingsDraft.LanSubnet), $"{valid.LanSubnet} would overlap the VPN endpoint {overlapping.Name} ({Ipv4.Format(overlapping.Destination)}).");
         if (!errors.IsEmpty) throw new InvalidInput(errors);
 
-        var before = $"WAN {settings.WanInterface}, LAN {settings.LanSubnet}, masquerade {(settings.ManageMasquerade ? "managed" : "not managed")}";
+        var before = Describe(settings.WanInterface, settings.LanSubnet, settings.ManageMasquerade, settings.WatchVpnUsers);
         settings.WanInterface = valid.WanInterface;
         settings.LanSubnet = valid.LanSubnet;
         settings.ManageMasquerade = valid.ManageMasquerade;
+        settings.WatchVpnUsers = valid.WatchVpnUsers;
         writer.Audit(db, actor, AuditActions.SettingsUpdate, "Router settings",
-            $"{before} → WAN {valid.WanInterface}, LAN {valid.LanSubnet}, masquerade {(valid.ManageMasquerade ? "managed" : "not managed")}");
+            $"{before} → {Describe(valid.WanInterface, valid.LanSubnet, valid.ManageMasquerade, valid.WatchVpnUsers)}");
         await writer.SaveAsync(db, ct);
     }
 
     /// <summary>The settings, read in the caller's context: every other check of the inventory is framed by them.</summary>
     internal static async Task<RouterSettings> LoadAsync(AppDbContext db, CancellationToken ct) =>
         await db.Settings.AsNoTracking().SingleAsync(ct);
+
+    private static string Describe(string wan, IPNetwork lan, bool masquerade, bool watch) =>
+        $"WAN {wan}, LAN {lan}, masquerade {(masquerade ? "managed" : "not managed")}, VPN watch {(watch ? "on" : "off")}";
 }

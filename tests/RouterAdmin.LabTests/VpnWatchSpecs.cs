@@ -25,9 +25,14 @@ public sealed class VpnWatchSpecs
         await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
         await console.SeedStoryAsync(clients: 1);
         await console.AssignAsync(1, 1);
-        Assert.True((await console.PreviewAndApplyAsync("client1 has its own address")).Result.Succeeded);
+        await TurnWatchAsync(console, on: true);
+        var (turnedOn, applied) = await console.PreviewAndApplyAsync("client1 has its own address; watch for dropped VPN users");
+        Assert.True(applied.Succeeded, applied.Message);
+        Assert.StartsWith("Watch for dropped VPN users: counts unconfirmed ESP from 192.168.1.0/24", turnedOn.Words.Watch);
+        Assert.Contains(turnedOn.Diff, l => l.Kind == RouterAdmin.Firewall.Diff.DiffKind.Added && l.Text.Contains("ct state new update @esp_unconfirmed", StringComparison.Ordinal));
+        Assert.Contains(turnedOn.Commands, c => c.Contains("VPN watch", StringComparison.Ordinal));
+        Assert.Contains("ip saddr 192.168.1.0/24 ip protocol esp ct state new", await lab.ExecAsync(lab.RouterNamespace, "nft", "list", "table", "ip", NftVpnWatch.Table));
         var watch = console.Get<NftVpnWatch>();
-        await watch.InstallAsync(NetnsLab.LanSubnet, ct);
 
         var receiver = await lab.StartEspReceiverAsync(ct);
         await using var assigned = await lab.StartEspFlowAsync(lab.Clients[0], 0x61, ct: ct);
@@ -72,10 +77,30 @@ public sealed class VpnWatchSpecs
             return flows.Count == 3 && flows.All(f => f.State == VpnFlowState.Fine);
         }, "all three fine", TimeSpan.FromSeconds(10), ct);
 
-        await watch.RemoveAsync(ct);
-        var tables = await lab.ExecAsync(lab.RouterNamespace, "nft", "list", "tables");
-        Assert.DoesNotContain(NftVpnWatch.Table, tables);
+        // Someone deletes the watch table: that is drift like any other owned rule going missing.
+        await lab.ExecAsync(lab.RouterNamespace, "nft", "delete", "table", "ip", NftVpnWatch.Table);
+        var status = await console.Get<RouterAdmin.Firewall.Status.FirewallStatusMonitor>().RefreshAsync(ct);
+        Assert.True(status.Drifted, "a deleted watch table is drift");
+        Assert.Contains(status.Drift!.Diff, l => l.Kind == RouterAdmin.Firewall.Diff.DiffKind.Added && l.Text.Contains(NftVpnWatch.Set, StringComparison.Ordinal));
+        Assert.True((await console.Engine.ReapplyAsync(new ApplyRequest(TestConsole.Admin, "put the watch back", status.Drift.Fingerprint), ct)).Succeeded);
+        Assert.NotEmpty(await lab.ExecAsync(lab.RouterNamespace, "nft", "list", "table", "ip", NftVpnWatch.Table));
+
+        // Turned off, it is removed with the next apply, and nothing else of the router changes.
+        var mappings = await RouterSnapshot.MappingsAsync(lab, backend);
+        await TurnWatchAsync(console, on: false);
+        var (turnedOff, removed) = await console.PreviewAndApplyAsync("no more watching");
+        Assert.True(removed.Succeeded, removed.Message);
+        Assert.Equal("Watch for dropped VPN users: removed", turnedOff.Words.Watch);
+        Assert.DoesNotContain(NftVpnWatch.Table, await lab.ExecAsync(lab.RouterNamespace, "nft", "list", "tables"));
         Assert.Empty(await watch.ReadAsync(ct));
+        Assert.Equal(mappings, await RouterSnapshot.MappingsAsync(lab, backend));
+    }
+
+    private static async Task TurnWatchAsync(TestConsole console, bool on)
+    {
+        var draft = RouterAdmin.Inventory.SettingsDraft.From(await console.Settings.GetAsync());
+        draft.WatchVpnUsers = on;
+        await console.Settings.UpdateAsync(draft, TestConsole.Admin);
     }
 
     /// <summary>One check as the console makes it: the watch's counts against the previous check's, and conntrack.</summary>

@@ -77,7 +77,7 @@ public sealed class InventoryComparerSpecs
         var now = Then with { Settings = new InventorySnapshot.SettingsRow("wan0", IPNetwork.Parse("10.0.0.0/24"), true) };
 
         Assert.Equal(
-            ["Settings: WAN wan0 → eth1, LAN 10.0.0.0/24 → 192.168.1.0/24, masquerade managed True → False"],
+            ["Settings: WAN wan0 → eth1, LAN 10.0.0.0/24 → 192.168.1.0/24, masquerade managed True → False, VPN watch False → False"],
             InventoryComparer.Describe(now, Then));
     }
 

@@ -164,6 +164,9 @@ namespace RouterAdmin.Data.Migrations
                         .HasMaxLength(15)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("WatchVpnUsers")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("Settings");
@@ -174,7 +177,8 @@ namespace RouterAdmin.Data.Migrations
                             Id = 1,
                             LanSubnet = "192.168.1.0/24",
                             ManageMasquerade = false,
-                            WanInterface = "eth1"
+                            WanInterface = "eth1",
+                            WatchVpnUsers = false
                         });
                 });
 

@@ -38,7 +38,10 @@ public sealed record PlanChanges(
     /// <summary>A switch of backend: what the other backend left and when it goes (or, for an undo, comes back).</summary>
     public string? Handover { get; init; }
 
-    public bool None => Mappings.Count == 0 && Bind.Count == 0 && Unbind.Count == 0 && MasqueradeManaged is null && TakenOver == 0 && Handover is null;
+    /// <summary>The VPN watch starts (the LAN it watches) or stops; null when it stays as it is.</summary>
+    public string? Watch { get; init; }
+
+    public bool None => Mappings.Count == 0 && Bind.Count == 0 && Unbind.Count == 0 && MasqueradeManaged is null && TakenOver == 0 && Handover is null && Watch is null;
 
     /// <summary>Pure: from what the router does (<paramref name="live"/>) to what is wanted.</summary>
     public static PlanChanges Between(FirewallPlan live, FirewallPlan wanted)
@@ -71,6 +74,12 @@ public sealed record PlanChanges(
             {
                 ({ } leaving, null) => leaving.Leaving,
                 (null, { } returning) => returning.Returning,
+                _ => null,
+            },
+            Watch = (live.WatchedLan, wanted.WatchedLan) switch
+            {
+                (var watched, { } lan) when !Equals(watched, lan) => $"Watch for dropped VPN users: counts unconfirmed ESP from {lan} (one rule in its own table, routeradmin_watch)",
+                ({ }, null) => "Watch for dropped VPN users: removed",
                 _ => null,
             },
         };

@@ -41,6 +41,12 @@ public sealed record FirewallPlan(IReadOnlyList<SnatMapping> Mappings, IReadOnly
     /// </summary>
     public IReadOnlyList<string> TakenOver { get; init; } = [];
 
+    /// <summary>
+    /// The LAN whose VPN users are watched for drops (see Detection), or null when the watch is off. Not a rule of the
+    /// backend's own: every backend keeps it in the same nf_tables watch table.
+    /// </summary>
+    public IPNetwork? WatchedLan { get; init; }
+
     /// <summary>Set when some of these mappings are held by the other backend's state (a switch of backend not yet applied).</summary>
     public PreviousOwner? HeldByPrevious { get; init; }
 }

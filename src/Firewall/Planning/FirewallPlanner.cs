@@ -40,7 +40,11 @@ public static class FirewallPlanner
 
         var settings = inventory.Settings;
         var masquerade = settings.ManageMasquerade ? new MasqueradePlan(settings.LanSubnet, settings.WanInterface) : null;
-        return new FirewallPlan(mappings, bound, masquerade) { TakenOver = inventory.RetiredRules.ToArray() };
+        return new FirewallPlan(mappings, bound, masquerade)
+        {
+            TakenOver = inventory.RetiredRules.ToArray(),
+            WatchedLan = settings.WatchVpnUsers ? settings.LanSubnet : null,
+        };
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed class AuditSpecs : InventorySpecs
             ("ada", "client.update", "Client Alice B.", "name: Alice → Alice B.; enabled: True → False"),
             ("ada", "external.update", "External address 203.0.113.9", "bind: True → False"),
             ("ada", "endpoint.update", "VPN endpoint Contivity 2", "name: Contivity → Contivity 2"),
-            ("ada", "settings.update", "Router settings", "WAN eth1, LAN 192.168.1.0/24, masquerade not managed → WAN eth1, LAN 192.168.1.0/24, masquerade managed"),
+            ("ada", "settings.update", "Router settings", "WAN eth1, LAN 192.168.1.0/24, masquerade not managed, VPN watch off → WAN eth1, LAN 192.168.1.0/24, masquerade managed, VPN watch off"),
             ("ada", "endpoint.delete", "VPN endpoint Contivity 2", "198.51.100.10"),
             ("ada", "external.delete", "External address 203.0.113.10", "203.0.113.10 on eth1"),
             ("ada", "client.delete", "Client Alice B.", "192.168.1.2"),

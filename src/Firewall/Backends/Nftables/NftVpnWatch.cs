@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RouterAdmin.Detection;
+using RouterAdmin.Firewall.Backends.Watch;
 
 namespace RouterAdmin.Firewall.Backends.Nftables;
 
@@ -12,15 +13,14 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// the server answers, so a healthy tunnel costs one conntrack-state test per packet; a colliding flow is never
 /// confirmed, so every one of its packets is counted.
 /// </summary>
-public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> options) : IVpnWatch
+public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> options) : IVpnWatch, IVpnWatchTable
 {
     public const string Table = "routeradmin_watch";
     public const string Set = "esp_unconfirmed";
+    public const string Chain = "lan_esp";
+    private const int Priority = -10;
 
-    /// <summary>The table's content: replaced as a whole (declare, flush, fill) in one transaction, so it is idempotent.</summary>
-    public static string InstallScript(IPNetwork lanSubnet) => $$"""
-        table ip {{Table}}
-        flush table ip {{Table}}
+    private static string Body(IPNetwork lan) => $$"""
         table ip {{Table}} {
             set {{Set}} {
                 type ipv4_addr . ipv4_addr
@@ -29,26 +29,87 @@ public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> 
                 counter
                 timeout 15m
             }
-            chain lan_esp {
+            chain {{Chain}} {
                 type filter hook forward priority filter - 10; policy accept;
-                ip saddr {{lanSubnet}} ip protocol esp ct state new update @{{Set}} { ip saddr . ip daddr }
+                ip saddr {{lan}} ip protocol esp ct state new update @{{Set}} { ip saddr . ip daddr }
             }
         }
         """;
 
-    public static string RemoveScript => $"table ip {Table}\ndelete table ip {Table}\n";
+    /// <summary>Declare, flush, fill: one transaction that replaces whatever the table held, so it is idempotent.</summary>
+    public string Script(IPNetwork? lan) => lan is { } watched
+        ? $"table ip {Table}\nflush table ip {Table}\n{Body(watched)}\n"
+        : $"table ip {Table}\ndelete table ip {Table}\n";
 
-    public Task InstallAsync(IPNetwork lanSubnet, CancellationToken ct) => RunAsync(InstallScript(lanSubnet), ct);
+    public IReadOnlyList<string> Lines(WatchTableState state) => state switch
+    {
+        { Altered: true } => [$"# table ip {Table}: changed by hand{(state.Lan is { } lan ? $" (watching {lan})" : "")}"],
+        { Lan: { } lan } => Body(lan).Split('\n'),
+        _ => [],
+    };
 
-    public Task RemoveAsync(CancellationToken ct) => RunAsync(RemoveScript, ct);
+    public string DescribeApply() => runner.Describe(options.Value.Paths.Nft, ["-f", "-"]) + " < VPN watch";
+
+    public Task ApplyAsync(IPNetwork? lan, CancellationToken ct) =>
+        runner.RunAsync(options.Value.Paths.Nft, ["-f", "-"], Script(lan), cancellationToken: ct);
+
+    public async Task<WatchTableState> ReadStateAsync(CancellationToken ct)
+    {
+        var json = await ListAsync(["-j", "list", "chain", "ip", Table, Chain], ct);
+        if (json is null)
+        {
+            // No chain: no table at all, or a table someone emptied by hand.
+            var table = await ListAsync(["-j", "list", "table", "ip", Table], ct);
+            return table is null ? WatchTableState.Absent : new WatchTableState(null, Altered: true);
+        }
+        return ParseChain(json);
+    }
+
+    /// <summary><c>nft -j list chain</c>: the watch for a LAN when it is exactly the chain and the one rule installed, else altered.</summary>
+    public static WatchTableState ParseChain(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        JsonElement? chain = null;
+        var rules = new List<JsonElement>();
+        foreach (var entry in document.RootElement.GetProperty("nftables").EnumerateArray())
+        {
+            if (entry.TryGetProperty("chain", out var c)) chain = c;
+            else if (entry.TryGetProperty("rule", out var r)) rules.Add(r.GetProperty("expr"));
+        }
+        var lan = rules.Count > 0 ? LanOf(rules[0]) : null;
+        var intact = chain is { } header
+            && header.TryGetProperty("hook", out var hook) && hook.GetString() == "forward"
+            && header.TryGetProperty("prio", out var prio) && prio.TryGetInt32(out var p) && p == Priority
+            && header.TryGetProperty("policy", out var policy) && policy.GetString() == "accept"
+            && rules.Count == 1 && lan is not null
+            && JsonElement.DeepEquals(rules[0], ExpectedRule(lan.Value));
+        return new WatchTableState(lan, Altered: !intact);
+    }
+
+    private static IPNetwork? LanOf(JsonElement expr)
+    {
+        foreach (var statement in expr.EnumerateArray())
+        {
+            if (!statement.TryGetProperty("match", out var match) || !match.GetProperty("right").TryGetProperty("prefix", out var prefix)) continue;
+            if (IPAddress.TryParse(prefix.GetProperty("addr").GetString(), out var address) && prefix.GetProperty("len").TryGetInt32(out var length))
+                return new IPNetwork(address, length);
+        }
+        return null;
+    }
+
+    /// <summary>The rule as <c>nft -j</c> lists it after <see cref="Body"/> installed it (nft 1.0).</summary>
+    private static JsonElement ExpectedRule(IPNetwork lan) => JsonDocument.Parse("""
+        [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": {"prefix": {"addr": "ADDR", "len": 999}}}},
+         {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "protocol"}}, "right": "esp"}},
+         {"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": "new"}},
+         {"set": {"op": "update", "elem": {"concat": [{"payload": {"protocol": "ip", "field": "saddr"}}, {"payload": {"protocol": "ip", "field": "daddr"}}]}, "set": "@SET"}}]
+        """.Replace("ADDR", lan.BaseAddress.ToString()).Replace("999", lan.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)).Replace("@SET", "@" + Set)).RootElement.Clone();
 
     /// <summary>The counted flows; none when the watch is not installed.</summary>
     public async Task<IReadOnlyList<WatchedFlow>> ReadAsync(CancellationToken ct)
     {
-        var output = await runner.RunAsync(options.Value.Paths.Nft, ["-j", "list", "set", "ip", Table, Set], throwOnFailure: false, cancellationToken: ct);
-        if (output.ExitCode == 0) return Parse(output.StandardOutput);
-        if (output.StandardError.StartsWith("Error: No such file or directory", StringComparison.Ordinal)) return [];
-        throw new FirewallCommandException(runner.Describe(options.Value.Paths.Nft, ["-j", "list", "set", "ip", Table, Set]), output.ExitCode, output.StandardError);
+        var json = await ListAsync(["-j", "list", "set", "ip", Table, Set], ct);
+        return json is null ? [] : Parse(json);
     }
 
     /// <summary><c>nft -j list set</c>: each element is <c>{"elem": {"val": {"concat": [host, server]}, "counter": {"packets": n}}}</c>.</summary>
@@ -72,6 +133,12 @@ public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> 
         return flows;
     }
 
-    private Task RunAsync(string script, CancellationToken ct) =>
-        runner.RunAsync(options.Value.Paths.Nft, ["-f", "-"], script, cancellationToken: ct);
+    /// <summary>A listing, or null when nft says the object does not exist (a missing nft binary is an error, not "absent").</summary>
+    private async Task<string?> ListAsync(string[] arguments, CancellationToken ct)
+    {
+        var output = await runner.RunAsync(options.Value.Paths.Nft, arguments, throwOnFailure: false, cancellationToken: ct);
+        if (output.ExitCode == 0) return output.StandardOutput;
+        if (output.StandardError.StartsWith("Error: No such file or directory", StringComparison.Ordinal)) return null;
+        throw new FirewallCommandException(runner.Describe(options.Value.Paths.Nft, arguments), output.ExitCode, output.StandardError);
+    }
 }
