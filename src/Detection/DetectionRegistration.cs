@@ -3,6 +3,7 @@ using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Backends.Nftables;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Firewall.Backends.Watch;
+using RouterAdmin.Hosting;
 
 namespace RouterAdmin.Detection;
 
@@ -11,6 +12,7 @@ public static class DetectionRegistration
     /// <summary>The watch lives in nf_tables whichever rule backend is chosen; the simulated backend only remembers it.</summary>
     public static IServiceCollection AddVpnDetection(this IServiceCollection services)
     {
+        services.AddValidatedOptions<DetectionOptions>(DetectionOptions.Section, DetectionOptions.Problems);
         services.AddSingleton<NftVpnWatch>();
         services.AddSingleton<SimulatedVpnWatchTable>();
         services.AddSingleton<IVpnWatchTable>(provider => Simulated(provider)

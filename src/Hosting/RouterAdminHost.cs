@@ -122,6 +122,7 @@ public static class RouterAdminHost
         builder.Services.AddHostedService<ConsoleLock>();
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<DriftWatcher>();
+        builder.Services.AddHostedService<VpnWatchService>();
         builder.Services.AddHostedService<HistoryRetentionService>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
