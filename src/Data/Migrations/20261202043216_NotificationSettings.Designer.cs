@@ -7,7 +7,7 @@ using RouterAdmin.Data;
 
 #nullable disable
 
-namespace RouterAdmin.src.Data.Migrations
+namespace RouterAdmin.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
     [Migration("20261202043216_NotificationSettings")]

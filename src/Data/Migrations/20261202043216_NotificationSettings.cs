@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace RouterAdmin.src.Data.Migrations
+namespace RouterAdmin.Data.Migrations
 {
     /// <inheritdoc />
     public partial class NotificationSettings : Migration
