@@ -56,6 +56,23 @@ public sealed class EndpointPageSpecs : PageSpecs
     }
 
     [Fact]
+    public async Task An_endpoint_with_as_few_free_addresses_as_the_threshold_warns_and_links_to_adding_one()
+    {
+        SignInAsAdmin();
+        var alice = await AddClientAsync("Alice", "192.168.1.2");
+        var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
+        await AddExternalAsync("203.0.113.9");
+        await AddExternalAsync("203.0.113.10");
+        await Assignments.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+
+        var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
+
+        cut.WaitForAssertion(() => Assert.Contains("Only 1 external address is still free towards Contivity", cut.Find("[data-testid=pool-low]").TextContent));
+        Assert.Equal("/external-addresses?add=1", cut.Find("[data-testid=pool-low] a").GetAttribute("href"));
+        Assert.False(cut.Find("[data-testid=assign-client]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void An_endpoint_that_no_longer_exists_says_so()
     {
         SignInAsAdmin();
