@@ -46,8 +46,8 @@ public sealed class SettingsNotificationsSpecs : BunitContext, IAsyncLifetime
         cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=test-webhook]").HasAttribute("disabled"), "nothing to test before a webhook is saved"));
 
         cut.Find("[data-testid=webhook-enabled] input").Change(true);
-        cut.Find("#webhook-url").Change(receiver.Address.ToString());
-        cut.Find("#webhook-secret").Change(Secret);
+        cut.Find("#webhook-url").Input(receiver.Address.ToString());
+        cut.Find("#webhook-secret").Input(Secret);
         cut.Find("form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("A secret is set; leave empty to keep it.", cut.Markup));
@@ -72,7 +72,7 @@ public sealed class SettingsNotificationsSpecs : BunitContext, IAsyncLifetime
         var cut = Render<SettingsNotifications>();
 
         cut.Find("[data-testid=email-enabled] input").Change(true);
-        cut.Find("#email-to").Change("not an address");
+        cut.Find("#email-to").Input("not an address");
         cut.Find("form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("E-mail needs an SMTP server.", cut.Markup));

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Firewall.Apply;
 using RouterAdmin.Firewall.Backends;
+using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Notifications;
@@ -153,8 +154,9 @@ public sealed class DriftRepairSpecs : IAsyncDisposable
         return result.RevisionId!.Value;
     }
 
-    /// <summary>What <c>iptables -t nat -F ROUTERADMIN-SNAT</c> does, behind the console's back.</summary>
-    private Task FlushOwnedChainAsync() => _router.Kernel.RestoreAsync("*nat\n-F ROUTERADMIN-SNAT\nCOMMIT\n", Ct);
+    /// <summary>Someone removes RouterAdmin's chain and jump behind the console's back (the lab specs flush the real one).</summary>
+    private async Task FlushOwnedChainAsync() =>
+        await _router.Kernel.RestoreAsync(RestoreScriptWriter.Write(OwnedState.Nothing, (await _router.ReadKernelAsync()).Owned), Ct);
 
     /// <summary>What has been queued for delivery so far (no dispatcher runs here, so the queue keeps it).</summary>
     private List<Notification> Raised()

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace RouterAdmin.Tests.Support;
+namespace RouterAdmin.TestSupport;
 
 /// <summary>A webhook endpoint on loopback (HttpListener): keeps every call it gets and answers what the spec says.</summary>
 public sealed class WebhookReceiver : IDisposable
