@@ -42,7 +42,7 @@ public sealed class DriftRepairSpecs
         await Eventually.UntilAsync(async () => await RouterSnapshot.OwnedRulesAsync(lab, backend) == owned, "the mappings back", 2 * Interval, ct);
         var tookBack = TimeProvider.System.GetElapsedTime(flushed);
 
-        TestContext.Current.SendDiagnosticMessage($"{backend}: mappings back {tookBack.TotalMilliseconds:0} ms after the flush (interval {Interval.TotalSeconds} s)");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{backend}: mappings back {tookBack.TotalMilliseconds:0} ms after the flush (interval {Interval.TotalSeconds} s)");
         await Eventually.UntilAsync(() => console.Get<DriftRepair>().State.Repairs == 1, "the repair recorded", ct: ct);
         var repair = (await new HistoryReader(console).AllAsync())[^1];
         Assert.Equal((RevisionKind.Reapply, RevisionStatus.Applied, "system", applied), (repair.Kind, repair.Status, repair.Actor, repair.RollbackTargetId));
