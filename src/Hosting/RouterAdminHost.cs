@@ -23,6 +23,7 @@ using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
 using RouterAdmin.Inventory;
+using RouterAdmin.Notifications;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Hosting;
@@ -38,6 +39,7 @@ public static class RouterAdminHost
         services.AddValidatedOptions<SecurityOptions>(SecurityOptions.Section, SecurityOptions.Problems);
         services.AddValidatedOptions<DriftOptions>(DriftOptions.Section, DriftOptions.Problems);
         services.AddValidatedOptions<HistoryOptions>(HistoryOptions.Section, HistoryOptions.Problems);
+        services.AddValidatedOptions<PoolOptions>(PoolOptions.Section, PoolOptions.Problems);
         // Only an enum, which binding itself checks (naming the key) when the options are first read at start.
         services.AddValidatedOptions<FaultInjection.Settings>(FaultInjection.Settings.Section, _ => []);
 
@@ -51,6 +53,7 @@ public static class RouterAdminHost
         services.AddSingleton(TimeProvider.System);
         services.AddInventory();
         services.AddVpnDetection();
+        services.AddNotifications();
         services.AddSecurity();
 
         services.AddSingleton<CommandRunner>();
@@ -93,6 +96,7 @@ public static class RouterAdminHost
         services.AddSingleton<HistoryRetention>();
         services.AddSingleton<DatabaseBackup>();
         services.AddSingleton<FirewallStatusMonitor>();
+        services.AddSingleton<DriftRepair>();
         services.AddSingleton<ConfirmationService>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ActivityReader>();
@@ -123,6 +127,7 @@ public static class RouterAdminHost
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<DriftWatcher>();
         builder.Services.AddHostedService<VpnWatchService>();
+        builder.Services.AddNotificationBackground();
         builder.Services.AddHostedService<HistoryRetentionService>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

@@ -16,6 +16,9 @@ public static class InventoryRegistration
         services.AddSingleton<ExternalAddressService>();
         services.AddSingleton<AssignmentService>();
         services.AddSingleton<InventoryStore>();
+        // Bound and checked by the composition root; here so the inventory's services stand alone (the page tests).
+        services.AddOptions<PoolOptions>();
+        services.AddSingleton<PoolCapacity>();
         services.ConfigureDbContext<AppDbContext>(options => options.AddInventoryInterceptors(), ServiceLifetime.Singleton);
         return services;
     }

@@ -153,6 +153,20 @@ public sealed partial class TestConsole : IAsyncDisposable
         }, directory, settings, new Uri(address));
     }
 
+    private readonly List<Microsoft.Extensions.Hosting.IHostedService> _background = [];
+
+    /// <summary>
+    /// Starts one of the web console's background parts (the notification queue, its sources) on a console of core
+    /// services, which starts none by itself; it is stopped before the console is.
+    /// </summary>
+    public async Task<T> StartInBackgroundAsync<T>() where T : Microsoft.Extensions.Hosting.IHostedService
+    {
+        var part = Get<T>();
+        await part.StartAsync(TestContext.Current.CancellationToken);
+        _background.Add(part);
+        return part;
+    }
+
     public AppDbContext NewContext() => Get<IDbContextFactory<AppDbContext>>().CreateDbContext();
 
     public async Task<AppDbContext> OpenDatabaseAsync() =>
@@ -167,6 +181,7 @@ public sealed partial class TestConsole : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var part in Enumerable.Reverse(_background)) await part.StopAsync(CancellationToken.None);
         await _stop();
         using (var connection = new SqliteConnection(DatabaseOptions.ConnectionString(DatabasePath)))
             SqliteConnection.ClearPool(connection);

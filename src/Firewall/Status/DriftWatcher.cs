@@ -2,10 +2,24 @@ using Microsoft.Extensions.Options;
 
 namespace RouterAdmin.Firewall.Status;
 
+/// <summary>What a drift found by the background check leads to.</summary>
+public enum DriftPolicy
+{
+    /// <summary>Shown on the dashboard and notified; a person re-applies or adopts.</summary>
+    Alert,
+    /// <summary>The revision in effect is re-applied automatically, within limits (<see cref="DriftRepair"/>).</summary>
+    Repair,
+}
+
 /// <summary>Bound from <c>RouterAdmin:Drift</c>.</summary>
 public sealed class DriftOptions
 {
     public const string Section = "RouterAdmin:Drift";
+
+    public DriftPolicy Policy { get; set; } = DriftPolicy.Alert;
+
+    /// <summary>With <see cref="DriftPolicy.Repair"/>: repairs in a row (no clean check between them) before repairing stops and alerts.</summary>
+    public int MaxRepairsInARow { get; set; } = 3;
 
     /// <summary>How often the kernel is compared with the last applied revision; zero turns the background check off.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
@@ -24,13 +38,20 @@ public sealed class DriftOptions
             yield return $"{Section}:CheckInterval must be zero (off) or longer (was {options.CheckInterval}).";
         if (options.RefreshDelay < TimeSpan.Zero)
             yield return $"{Section}:RefreshDelay must be zero or longer (was {options.RefreshDelay}).";
+        if (options.MaxRepairsInARow < 1)
+            yield return $"{Section}:MaxRepairsInARow must be at least 1 (was {options.MaxRepairsInARow}).";
+        if (options.Policy == DriftPolicy.Repair && options.CheckInterval <= TimeSpan.Zero)
+            yield return $"{Section}:Policy Repair needs a background check: set {Section}:CheckInterval longer than zero.";
         if (options.RefreshMaxDelay < options.RefreshDelay)
             yield return $"{Section}:RefreshMaxDelay must be at least RefreshDelay (was {options.RefreshMaxDelay}).";
     }
 }
 
-/// <summary>Looks at the router in the background, so drift shows up on the dashboard even when nobody is looking.</summary>
-internal sealed class DriftWatcher(FirewallStatusMonitor monitor, IOptions<DriftOptions> options, TimeProvider clock, ILogger<DriftWatcher> logger) : BackgroundService
+/// <summary>
+/// Looks at the router in the background, so drift shows up on the dashboard even when nobody is looking, and is
+/// alerted or repaired as <see cref="DriftOptions.Policy"/> says.
+/// </summary>
+internal sealed class DriftWatcher(DriftRepair repair, IOptions<DriftOptions> options, TimeProvider clock, ILogger<DriftWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,10 +62,7 @@ internal sealed class DriftWatcher(FirewallStatusMonitor monitor, IOptions<Drift
         {
             try
             {
-                var status = await monitor.RefreshAsync(stoppingToken);
-                if (status.Drifted)
-                    logger.LogWarning("The router has drifted from revision {Revision}: {Lines} line(s) differ", status.BaselineRevisionId,
-                        status.Drift!.RulesAdded + status.Drift.RulesRemoved);
+                await repair.CheckAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

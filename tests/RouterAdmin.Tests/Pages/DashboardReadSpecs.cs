@@ -34,6 +34,8 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
         Services.AddSingleton(_router.Get<ApplyEngine>());
         Services.AddSingleton(_router.Store);
         Services.AddSingleton(_router.Get<HistoryService>());
+        Services.AddSingleton(_router.Get<DriftRepair>());
+        Services.AddSingleton(_router.Get<PoolCapacity>());
         Services.AddScoped<CurrentUser>();
         AddAuthorization().SetAuthorized("ada").SetRoles(nameof(UserRole.Admin));
     }

@@ -36,7 +36,8 @@ public sealed class EndpointPageSpecs : PageSpecs
         Assert.Contains("203.0.113.11", rows[2]);
         Assert.Contains("free", rows[2]);
         Assert.Equal($"/clients/{alice}", cut.Find("[data-testid=holders] tbody tr a").GetAttribute("href"));
-        Assert.Empty(cut.FindAll(".mud-alert"));
+        // One address left is the default warning threshold: the only alert is that warning, not "every address is taken".
+        Assert.Equal("pool-low", Assert.Single(cut.FindAll(".mud-alert")).GetAttribute("data-testid"));
     }
 
     [Fact]
@@ -53,6 +54,23 @@ public sealed class EndpointPageSpecs : PageSpecs
         cut.WaitForAssertion(() => Assert.Contains("1 of 1 external addresses in use", cut.Markup));
         Assert.Contains("Every external address already serves a client towards Contivity.", cut.Find(".mud-alert").TextContent);
         Assert.True(cut.Find("[data-testid=assign-client]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task An_endpoint_with_as_few_free_addresses_as_the_threshold_warns_and_links_to_adding_one()
+    {
+        SignInAsAdmin();
+        var alice = await AddClientAsync("Alice", "192.168.1.2");
+        var vpn = await AddEndpointAsync("Contivity", "198.51.100.10");
+        await AddExternalAsync("203.0.113.9");
+        await AddExternalAsync("203.0.113.10");
+        await Assignments.AssignFreeAsync(alice, vpn, Support.Actors.Admin, Ct);
+
+        var cut = Render<EndpointPage>(ps => ps.Add(p => p.Id, vpn));
+
+        cut.WaitForAssertion(() => Assert.Contains("Only 1 external address is still free towards Contivity", cut.Find("[data-testid=pool-low]").TextContent));
+        Assert.Equal("/external-addresses?add=1", cut.Find("[data-testid=pool-low] a").GetAttribute("href"));
+        Assert.False(cut.Find("[data-testid=assign-client]").HasAttribute("disabled"));
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class InventoryServices : IDisposable
     public SettingsService Settings => _provider.GetRequiredService<SettingsService>();
     public InventoryStore Store => _provider.GetRequiredService<InventoryStore>();
     public InventoryChanges Changes => _provider.GetRequiredService<InventoryChanges>();
+    public PoolCapacity Pools => _provider.GetRequiredService<PoolCapacity>();
 
     /// <summary>Makes every inventory service injectable, for components under test.</summary>
     public void AddTo(IServiceCollection services)
@@ -40,6 +41,7 @@ public sealed class InventoryServices : IDisposable
         services.AddSingleton(Settings);
         services.AddSingleton(Store);
         services.AddSingleton(Changes);
+        services.AddSingleton(Pools);
     }
 
     public void Dispose() => _provider.Dispose();
