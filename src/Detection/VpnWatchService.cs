@@ -19,7 +19,7 @@ public sealed class DetectionOptions
 }
 
 /// <summary>Reads the watch in the background while the setting has it on, so the dashboard names dropped users as they happen.</summary>
-internal sealed class VpnWatchService(VpnUserWatcher watcher, SettingsService settings, IOptions<DetectionOptions> options, TimeProvider clock,
+internal sealed class VpnWatchService(VpnUserWatcher watcher, SettingsService settings, RouterAdmin.Notifications.Notifier notifier, IOptions<DetectionOptions> options, TimeProvider clock,
     ILogger<VpnWatchService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -33,8 +33,13 @@ internal sealed class VpnWatchService(VpnUserWatcher watcher, SettingsService se
             {
                 if (!(await settings.GetAsync(stoppingToken)).WatchVpnUsers) continue;
                 var report = await watcher.CheckAsync(stoppingToken);
-                foreach (var dropped in report.Dropped.Where(u => u.Since == report.CheckedAt))
-                    logger.LogWarning("VPN user {Who} to {Server} is being dropped: its ESP cannot get a NAT mapping", dropped.Flow.Who, dropped.Flow.Server);
+                // Told once, when a user enters the state: the dashboard lists them for as long as it lasts.
+                foreach (var user in report.Users.Where(u => u.Since == report.CheckedAt && u.Flow.State != VpnFlowState.Fine))
+                {
+                    logger.LogWarning("VPN user {Who} to {Server}: {State}", user.Flow.Who, user.Flow.Server, user.Flow.State);
+                    notifier.DroppedVpnUserDetected(user.Flow.LanHost, user.Flow.Server, user.Flow.ClientName, user.Flow.UnconfirmedPackets, user.Since,
+                        atRisk: user.Flow.State == VpnFlowState.AtRisk);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
