@@ -30,7 +30,7 @@ public sealed record NftChange(
     public IReadOnlyList<NftForeignRule> ReinstateMissing { get; init; } = [];
 
     /// <summary>Putting the router back as this change found it: the owned table as it is, and the hand-written rules it deletes, at their places.</summary>
-    public IOwnedFirewall Undo => Live.Owned with { Reinstated = RetiredPresent };
+    public IOwnedFirewall Undo => RetiredPresent.Count == 0 && Live.Owned.Reinstated.Count == 0 ? Live.Owned : Live.Owned with { Reinstated = RetiredPresent };
 
     public bool RulesChange => Transaction.Length > 0;
     public bool InSync => !RulesChange && AddressesToAdd.Count == 0 && AddressesToRemove.Count == 0;

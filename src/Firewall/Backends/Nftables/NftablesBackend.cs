@@ -36,7 +36,9 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration 
         if (reuseKnown && _known.At(generation) is { } known)
         {
             var found = await addresses;
-            var owned = known.Owned with { Addresses = OwnedAddresses(found) };
+            var bound = OwnedAddresses(found);
+            // The same object when nothing moved, so its stored form (written for the last revision) is not written again.
+            var owned = bound.SequenceEqual(known.Owned.Addresses) ? known.Owned : known.Owned with { Addresses = bound };
             return new NftLiveState(owned, found, known.Text, []) { Foreign = known.Foreign, Generation = generation };
         }
         var ruleset = await nft.ListRulesetJsonAsync(cancellationToken);
@@ -106,7 +108,8 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration 
         if (committed.Live.Generation is { } read && await generations.ReadAsync() is { } now && now.Follows(read)
             && committed.RetiredPresent.Count == 0 && committed.ReinstateMissing.Count == 0)
         {
-            var holds = committed.Desired with { Retired = [], Reinstated = [] };
+            var desired = committed.Desired;
+            var holds = desired.Retired.Count == 0 && desired.Reinstated.Count == 0 ? desired : desired with { Retired = [], Reinstated = [] };
             _known.Remember(new NftKnownState.Known(now, holds, committed.Live.Foreign, NftSyntax.Table(nft.Table, holds), committed.Desired));
         }
     }
