@@ -29,13 +29,13 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     {
         // JIT and EF Core's first queries for both backends' paths, so the first size is not measured cold.
         if (!options.FlowsOnly)
-            foreach (var backend in Backends)
+            foreach (var backend in options.Backends)
                 await MeasureAsync(backend, 10, options with { Repeat = 1, GrowthApplies = 1, Flows = 0 }, flowsOnly: false, _ => { }, ct);
         log("side by side: warm-up done");
 
         var results = new List<BackendResult>();
         foreach (var size in options.Sizes)
-        foreach (var backend in Backends)
+        foreach (var backend in options.Backends)
             if (!options.FlowsOnly || FlowSizes.Contains(size))
                 results.Add(await MeasureAsync(backend, size, options, options.FlowsOnly, log, ct));
         return results;

@@ -53,6 +53,9 @@ public sealed record BenchOptions(
     /// <summary>One-client applies between the memory and database readings of the side by side; 0 leaves it out.</summary>
     public int GrowthApplies { get; init; } = 20;
 
+    /// <summary>The real backends the side by side measures (both by default; --backend picks one while working on it).</summary>
+    public IReadOnlyList<string> Backends { get; init; } = BackendComparison.Backends;
+
     /// <summary>Whether --out was given: a partial run (--only backends, --only flows) writes a file only then.</summary>
     public bool OutputGiven { get; init; }
 
@@ -81,6 +84,7 @@ public sealed record BenchOptions(
                                        vs a bare run of its transaction, one client reassigned, memory
                                        and database growth, new flows)
           --only flows                 only new flows per second through the router, both backends
+          --backend nftables           the side by side for one backend only (iptables or nftables)
           --flows 20000                new UDP flows per repetition of the flow rate (0: leave out)
           --flow-repeat 7              repetitions of the flow rate (median reported)
           --growth-applies 20          one-client applies between the memory/database readings (0: leave out)
@@ -114,6 +118,8 @@ public sealed record BenchOptions(
                 "--only" when value == "history" => options with { HistoryOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "flows" => options with { FlowsOnly = true, ApiBurst = 0, SignInFlood = false },
+                "--backend" => options with { Backends = [BackendComparison.Backends.FirstOrDefault(b => b.Equals(value, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new UsageException($"--backend takes iptables or nftables, not \"{value}\".")] },
                 "--flows" => options with { Flows = Count(name, value, 0, 50_000) },
                 "--flow-repeat" => options with { FlowRepeat = Count(name, value, 1, 100) },
                 "--growth-applies" => options with { GrowthApplies = Count(name, value, 0, 1_000) },

@@ -67,6 +67,7 @@ public static class RouterAdminHost
                 _ => provider.GetRequiredService<SimulatedBackend>(),
             });
         services.AddSingleton<NftTools>();
+        services.AddSingleton<NftGeneration>();
         services.AddSingleton<NftablesBackend>();
         services.AddSingleton(provider => new IptablesBackend(provider.GetRequiredService<IIptablesHost>()));
         services.AddSingleton<IFirewallBackend>(provider =>

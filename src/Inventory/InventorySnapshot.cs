@@ -33,7 +33,11 @@ public sealed record InventorySnapshot(
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    // A capture is shared by the preview and the apply after it (InventoryStore), and its JSON is wanted by the
+    // revision and by the comparisons of a rollback or a revert: written once per capture, not once per use.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<InventorySnapshot, string> Written = [];
+
+    public string ToJson() => Written.GetValue(this, static s => JsonSerializer.Serialize(s, Json));
 
     public static InventorySnapshot FromJson(string json) =>
         JsonSerializer.Deserialize<InventorySnapshot>(json, Json) ?? throw new JsonException("Empty inventory snapshot.");

@@ -29,13 +29,23 @@ public sealed record NftChange(
     /// <summary>Hand-written rules the wanted state puts back (an undo) that are missing now.</summary>
     public IReadOnlyList<NftForeignRule> ReinstateMissing { get; init; } = [];
 
+    /// <summary>The elements deleted and added, when the change edits only the map's elements.</summary>
+    public (IReadOnlyList<Planning.SnatMapping> Remove, IReadOnlyList<Planning.SnatMapping> Add)? ElementEdits { get; init; }
+
+    // An element edit with no hand-written rule leaving or coming back: flows and line counts follow from the edited
+    // elements alone, without comparing and printing all 10,000 of each side.
+    private bool OnlyElements => ElementEdits is not null && RetiredPresent.Count == 0 && ReinstateMissing.Count == 0
+        && Live.Owned.Elements.Count > 0 && Desired.Elements.Count > 0;
+
     /// <summary>Putting the router back as this change found it: the owned table as it is, and the hand-written rules it deletes, at their places.</summary>
-    public IOwnedFirewall Undo => Live.Owned with { Reinstated = RetiredPresent };
+    public IOwnedFirewall Undo => RetiredPresent.Count == 0 && Live.Owned.Reinstated.Count == 0 ? Live.Owned : Live.Owned with { Reinstated = RetiredPresent };
 
     public bool RulesChange => Transaction.Length > 0;
     public bool InSync => !RulesChange && AddressesToAdd.Count == 0 && AddressesToRemove.Count == 0;
 
-    public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= NftDiffer.FlowsToReset(Live.Owned, Desired, RetiredPresent, ReinstateMissing);
+    public IReadOnlyList<FlowKey> FlowsToReset => _flows ??= OnlyElements
+        ? NftDiffer.FlowsToReset(ElementEdits!.Value.Remove, ElementEdits.Value.Add)
+        : NftDiffer.FlowsToReset(Live.Owned, Desired, RetiredPresent, ReinstateMissing);
 
     public IReadOnlyList<DiffLine> Diff => _diff ??= TextDiff.Lines(Before, After);
 
@@ -43,7 +53,18 @@ public sealed record NftChange(
     public int LinesAdded => Counts.Added;
     public int LinesRemoved => Counts.Removed;
 
-    private (int Added, int Removed) Counts => _counts ??= CountLines();
+    private (int Added, int Removed) Counts => _counts ??= OnlyElements ? CountEdits() : CountLines();
+
+    // Each element is one line of its own in both views, and so is each address; nothing else differs.
+    private (int, int) CountEdits()
+    {
+        var (remove, add) = ElementEdits!.Value;
+        var before = Live.Owned.Addresses.ToHashSet();
+        var after = Desired.Addresses.ToHashSet();
+        // The addresses' heading line is there only when there are addresses.
+        var heading = (after.Count > 0 && before.Count == 0 ? 1 : 0, before.Count > 0 && after.Count == 0 ? 1 : 0);
+        return (add.Count + after.Count(a => !before.Contains(a)) + heading.Item1, remove.Count + before.Count(a => !after.Contains(a)) + heading.Item2);
+    }
 
     // The hand-written rules that go or come back are part of the picture: the administrator sees them leave.
     private string Before => View(Live.Owned, RetiredPresent);

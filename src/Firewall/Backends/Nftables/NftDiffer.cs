@@ -17,10 +17,11 @@ public static class NftDiffer
         var owned = live.Owned;
         string transaction;
         var replaces = false;
+        (IReadOnlyList<SnatMapping> Remove, IReadOnlyList<SnatMapping> Add)? edits = null;
         if (desired.Exists && owned.SameStructureAs(desired))
         {
             var (remove, add) = ElementChanges(owned.Elements, desired.Elements);
-            if (remove.Count + add.Count <= MaxElementEdits) transaction = NftSyntax.ChangeElements(table, remove, add);
+            if (remove.Count + add.Count <= MaxElementEdits) (transaction, edits) = (NftSyntax.ChangeElements(table, remove, add), (remove, add));
             else (transaction, replaces) = (NftSyntax.Replace(table, desired), true);
         }
         else if (!desired.Exists && !owned.Exists) transaction = "";
@@ -43,6 +44,7 @@ public static class NftDiffer
         {
             RetiredPresent = retiredPresent,
             ReinstateMissing = reinstate,
+            ElementEdits = edits,
         };
     }
 
@@ -70,6 +72,20 @@ public static class NftDiffer
         return old.Keys.Union(@new.Keys)
             .Where(flow => !Equals(old.GetValueOrDefault(flow), @new.GetValueOrDefault(flow)))
             .Select(flow => new FlowKey(flow.Source, flow.Destination))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The flows whose address changes when only these elements are deleted and added (no hand-written rule goes or
+    /// comes back): the others' mappings are the same on both sides, so only the edited keys need looking at.
+    /// </summary>
+    public static IReadOnlyList<FlowKey> FlowsToReset(IReadOnlyList<SnatMapping> remove, IReadOnlyList<SnatMapping> add)
+    {
+        var before = remove.GroupBy(e => e.Flow).ToDictionary(g => g.Key, g => g.First().External);
+        var after = add.GroupBy(e => e.Flow).ToDictionary(g => g.Key, g => g.First().External);
+        return before.Keys.Union(after.Keys)
+            .Where(flow => !Equals(before.GetValueOrDefault(flow), after.GetValueOrDefault(flow)))
+            .Select(flow => new FlowKey(new System.Net.IPNetwork(flow.Client, 32), flow.Endpoint))
             .ToArray();
     }
 

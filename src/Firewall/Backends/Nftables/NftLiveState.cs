@@ -13,6 +13,9 @@ public sealed record NftLiveState(NftOwnedState Owned, IReadOnlyList<LiveAddress
 
     public NftForeign Foreign { get; init; } = NftForeign.None;
 
+    /// <summary>The ruleset's generation this read holds for; null when it moved while nft listed it, or cannot be read.</summary>
+    public NftGeneration.Reading? Generation { get; init; }
+
     public IReadOnlyList<ForeignSnatRule> ForeignSnat =>
         Foreign.Snat.Select(r => new ForeignSnatRule(r.Text, r.Mapping, r.AheadOfOwned)).ToArray();
 

@@ -63,7 +63,13 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public string ToJson() => JsonSerializer.Serialize(new Stored(
+    // A table's JSON is megabytes at 10,000 elements; the state one apply wanted is the state the next one undoes to
+    // (the same object, see NftKnownState), so each state is written once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftOwnedState, string> Written = [];
+
+    public string ToJson() => Written.GetValue(this, static s => s.Write());
+
+    private string Write() => JsonSerializer.Serialize(new Stored(
         Exists,
         Blocks.ToArray(),
         Elements.Select(e => new StoredElement(e.Client.ToString(), e.Endpoint.ToString(), e.External.ToString(), e.Label)).ToArray(),

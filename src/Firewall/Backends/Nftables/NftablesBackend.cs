@@ -9,22 +9,45 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// <c>srcnat - 10</c>, one map rule and the managed masquerade; read with <c>nft -j</c>, changed with one
 /// <c>nft -f</c> transaction; addresses and conntrack through the host's tools like every real backend.
 /// </summary>
-public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Extensions.Options.IOptions<FirewallOptions> options) : HostNetworkForwarder(host), IFirewallBackend
+public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration generations, Microsoft.Extensions.Options.IOptions<FirewallOptions> options)
+    : HostNetworkForwarder(host), IFirewallBackend
 {
+    private readonly NftKnownState _known = new();
+
     public string Name => "nftables";
     public bool TouchesKernel => true;
     public string? Namespace => string.IsNullOrEmpty(options.Value.Namespace) ? null : options.Value.Namespace;
     public string TransactionTool => "nft -f";
 
-    // The counters come with the one JSON read at no extra cost, so they are always there.
-    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) => await ReadLiveAsync(cancellationToken);
+    // The counters come only with a listing: a caller that shows them gets one; the others may get the known state.
+    public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) =>
+        await ReadLiveAsync(cancellationToken, reuseKnown: !withCounters);
 
-    /// <summary>The whole ruleset: the owned table, and the other tables' hand-written rules to import.</summary>
-    public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole ruleset: the owned table, and the other tables' hand-written rules to import. With
+    /// <paramref name="reuseKnown"/>, the state known at the kernel's current generation (nothing committed since it
+    /// was listed or since this backend's own transaction) instead of listing 10,000 elements again; the addresses,
+    /// which no generation counts, are always read.
+    /// </summary>
+    public async Task<NftLiveState> ReadLiveAsync(CancellationToken cancellationToken, bool reuseKnown = false)
     {
-        var ruleset = nft.ListRulesetJsonAsync(cancellationToken);
         var addresses = host.ReadAddressesAsync(cancellationToken);
-        return BuildFromRuleset(await ruleset, await addresses);
+        var generation = await generations.ReadAsync();
+        if (reuseKnown && _known.At(generation) is { } known)
+        {
+            var found = await addresses;
+            var bound = OwnedAddresses(found);
+            // The same object when nothing moved, so its stored form (written for the last revision) is not written again.
+            var owned = bound.SequenceEqual(known.Owned.Addresses) ? known.Owned : known.Owned with { Addresses = bound };
+            return new NftLiveState(owned, found, known.Text, []) { Foreign = known.Foreign, Generation = generation };
+        }
+        var ruleset = await nft.ListRulesetJsonAsync(cancellationToken);
+        // Only a listing the generation brackets is one consistent state: a commit in between may show half of it.
+        var listed = await generations.ReadAsync();
+        var live = BuildFromRuleset(ruleset, await addresses) with { Generation = listed == generation ? generation : null };
+        if (live.Generation is { } at) _known.Remember(new NftKnownState.Known(at, live.Owned, live.Foreign, live.Text, null));
+        else _known.Forget();
+        return live;
     }
 
     /// <summary>
@@ -74,12 +97,43 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, Microsoft.Exte
     public IBackendChange Compare(IOwnedFirewall desired, ILiveFirewall live) =>
         NftDiffer.Compare(nft.Table, (NftOwnedState)desired, (NftLiveState)live);
 
-    public Task CommitAsync(IBackendChange change, CancellationToken cancellationToken) => nft.RunAsync(change.Transaction, cancellationToken);
+    public async Task CommitAsync(IBackendChange change, CancellationToken cancellationToken)
+    {
+        _known.Forget();
+        await nft.RunAsync(change.Transaction, cancellationToken);
+        var committed = (NftChange)change;
+        // One commit since the read the transaction was worked out from, and ours went through: it was ours, and the
+        // ruleset is that read with the whole file applied. Hand-written rules in other tables get new handles when
+        // put back, so a change that touches them is listed again.
+        if (committed.Live.Generation is { } read && await generations.ReadAsync() is { } now && now.Follows(read)
+            && committed.RetiredPresent.Count == 0 && committed.ReinstateMissing.Count == 0)
+        {
+            var desired = committed.Desired;
+            var holds = desired.Retired.Count == 0 && desired.Reinstated.Count == 0 ? desired : desired with { Retired = [], Reinstated = [] };
+            _known.Remember(new NftKnownState.Known(now, holds, committed.Live.Foreign, NftSyntax.Table(nft.Table, holds), committed.Desired));
+        }
+    }
 
+    /// <summary>
+    /// When the kernel is still at the generation this backend's own transaction for <paramref name="desired"/> left
+    /// it at, the table holds that transaction's result and nothing else touched the ruleset since the read it was
+    /// worked out from; then only the addresses are read back. Otherwise the whole ruleset is listed and compared.
+    /// </summary>
     public async Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken)
     {
-        var check = Compare(desired, await ReadLiveAsync(cancellationToken));
-        if (!check.InSync) throw new VerificationException(check);
+        var wanted = (NftOwnedState)desired;
+        var addresses = host.ReadAddressesAsync(cancellationToken);
+        if (_known.At(await generations.ReadAsync()) is { PredictedFrom: { } predicted } known && ReferenceEquals(predicted, desired))
+        {
+            var found = await addresses;
+            if (OwnedAddresses(found).ToHashSet().SetEquals(wanted.Addresses)) return;
+            var check = Compare(desired, new NftLiveState(known.Owned with { Addresses = OwnedAddresses(found) }, found, known.Text, []) { Foreign = known.Foreign });
+            if (!check.InSync) throw new VerificationException(check);
+            return;
+        }
+        var live = await ReadLiveAsync(cancellationToken);
+        var full = Compare(desired, live);
+        if (!full.InSync) throw new VerificationException(full);
     }
 
     public string DescribeCommit() => nft.DescribeRun();
