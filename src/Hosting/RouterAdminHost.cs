@@ -21,6 +21,7 @@ using RouterAdmin.Firewall.Status;
 using RouterAdmin.History;
 using RouterAdmin.Import;
 using RouterAdmin.Inventory;
+using RouterAdmin.Inventory.Bulk;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Hosting;
@@ -48,6 +49,7 @@ public static class RouterAdminHost
 
         services.AddSingleton(TimeProvider.System);
         services.AddInventory();
+        services.AddBulkInventory();
         services.AddSecurity();
 
         services.AddSingleton<CommandRunner>();
