@@ -205,6 +205,7 @@ public static class RouterAdminHost
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapRouterAdminApi();
+        app.MapBulkApi();
         app.MapBackupDownload(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(app.Environment.ContentRootPath));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
