@@ -38,6 +38,11 @@ public sealed record BenchOptions(
     /// <summary>Only the history's growth, on the simulated backend: no root and no namespace router needed.</summary>
     public bool HistoryOnly { get; init; }
 
+    /// <summary>Only the bulk import of <see cref="BulkImportClients"/> clients (<see cref="BulkImport"/>): no root needed; stdout only.</summary>
+    public bool BulkImportOnly { get; init; }
+
+    public int BulkImportClients { get; init; } = 10_000;
+
     /// <summary>Only both real backends side by side (<see cref="BackendComparison"/>), new flows included.</summary>
     public bool BackendsOnly { get; init; }
 
@@ -80,6 +85,8 @@ public sealed record BenchOptions(
                                        history's growth on disk (0: leave out)
           --only history               only the history's growth, on the simulated backend (no root
                                        needed); updates just that section of the report
+          --only bulk-import           only a CSV of 10,000 clients with an assignment each, previewed and
+                                       imported (no root needed; prints to stdout, writes no file)
           --only backends              only iptables vs nftables side by side at each size (full apply
                                        vs a bare run of its transaction, one client reassigned, memory
                                        and database growth, new flows)
@@ -116,6 +123,7 @@ public sealed record BenchOptions(
                 "--only" when value == "sign-in-flood" => options with { SignInFloodOnly = true, ApiBurst = 0 },
                 "--history-changes" => options with { HistoryChanges = Count(name, value, 0, 10_000) },
                 "--only" when value == "history" => options with { HistoryOnly = true, ApiBurst = 0, SignInFlood = false },
+                "--only" when value == "bulk-import" => options with { BulkImportOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "flows" => options with { FlowsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--backend" => options with { Backends = [BackendComparison.Backends.FirstOrDefault(b => b.Equals(value, StringComparison.OrdinalIgnoreCase))

@@ -14,7 +14,7 @@ catch (UsageException e)
     Console.Error.WriteLine(BenchOptions.Usage);
     return e.Message.Length > 0 ? 2 : 0;
 }
-if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly && !options.HistoryOnly)
+if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly && !options.HistoryOnly && !options.BulkImportOnly)
 {
     Console.Error.WriteLine("The benchmark creates network namespaces and runs iptables in them: run it as root (sudo).");
     return 1;
@@ -54,6 +54,8 @@ try
     }
     if (options.HistoryOnly)
         return await MeasureHistoryOnlyAsync();
+    if (options.BulkImportOnly)
+        return await BulkImport.RunAsync(options.BulkImportClients, Log, ct);
     if (!options.ApiBurstOnly && !options.SignInFloodOnly && !options.BackendsOnly && !options.FlowsOnly)
         await MeasureSizesAsync();
     if (options.SideBySide)

@@ -21,6 +21,9 @@ public static class AuditActions
     public const string AssignmentUpdate = "assignment.update";
     public const string AssignmentDelete = "assignment.delete";
 
+    /// <summary>A bulk import of clients (and endpoints, addresses, assignments) from a file: one entry for the whole file.</summary>
+    public const string ClientsImport = "clients.import";
+
     public const string Apply = "apply";
     public const string ApplyConfirm = "apply.confirm";
     public const string ApplyInterrupted = "apply.interrupted";

@@ -23,6 +23,17 @@ public static class CommandLine
                                                        never a change that was still awaiting confirmation)
           RouterAdmin backup --out FILE                a consistent copy of the database (inventory, users, history),
                                                        made while the console runs; the file is created 0600
+          RouterAdmin clients list [--search TEXT]
+          RouterAdmin clients add --name NAME --address LAN [--mac MAC] [--notes TEXT] [--disabled]
+          RouterAdmin clients remove CLIENT            (a client by name, LAN address or #id; with its assignments)
+          RouterAdmin assign CLIENT ENDPOINT [--address EXTERNAL]   the lowest free address, or the one named
+          RouterAdmin unassign CLIENT ENDPOINT
+          RouterAdmin endpoints list|add --name NAME --destination ADDRESS[/PREFIX] [--notes TEXT]|remove ENDPOINT
+          RouterAdmin addresses list|add --address A --interface IF [--prefix 24] [--bind] [--notes TEXT]|remove A
+          RouterAdmin import FILE [--format csv|json] [--dry-run] [--skip-refused]
+                                                       clients (and endpoints, addresses) from a file, all or nothing
+          RouterAdmin export [--format json|csv] [--out FILE]   the inventory, in the form import reads back
+                                                       the inventory verbs take --json; changes wait for a running apply
         Configuration options (e.g. --RouterAdmin:Firewall:Backend=Iptables) may follow any verb.
         """;
 
@@ -45,6 +56,8 @@ public static class CommandLine
                 return await WithServicesAsync(rest, BackupAsync, changesRouter: false);
             case "restore":
                 return await WithServicesAsync(rest, (services, _) => RestoreAsync(services), changesRouter: true);
+            case "clients" or "assign" or "unassign" or "endpoints" or "addresses" or "import" or "export":
+                return await WithServicesAsync(rest, (services, words) => Verbs.InventoryVerbs.RunAsync(verb, services, words), changesRouter: false);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -63,6 +76,8 @@ public static class CommandLine
             ContentRootPath = RouterAdminHost.ContentRoot(),
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Standard output is the verbs' answer (a script parses --json); what the log says goes to standard error.
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddRouterAdminCore(builder.Configuration, builder.Environment.ContentRootPath);
         using var host = builder.Build();
         try

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using RouterAdmin.Api;
+using RouterAdmin.Api.Metrics;
 using RouterAdmin.Components;
 using RouterAdmin.Data;
 using RouterAdmin.Detection;
@@ -24,6 +25,7 @@ using RouterAdmin.History;
 using RouterAdmin.Import;
 using RouterAdmin.Inventory;
 using RouterAdmin.Notifications;
+using RouterAdmin.Inventory.Bulk;
 using RouterAdmin.Security;
 
 namespace RouterAdmin.Hosting;
@@ -54,6 +56,7 @@ public static class RouterAdminHost
         services.AddInventory();
         services.AddVpnDetection();
         services.AddNotifications();
+        services.AddBulkInventory();
         services.AddSecurity();
 
         services.AddSingleton<CommandRunner>();
@@ -142,7 +145,7 @@ public static class RouterAdminHost
                 cookie.LoginPath = "/account/login";
                 cookie.LogoutPath = "/account/logout";
                 cookie.AccessDeniedPath = "/account/denied";
-                // The JSON API answers 401/403; only pages are sent to the sign-in form.
+                // The JSON API and /metrics answer 401/403; only pages are sent to the sign-in form.
                 cookie.Events.OnRedirectToLogin = context => ApiOr(context, StatusCodes.Status401Unauthorized);
                 cookie.Events.OnRedirectToAccessDenied = context => ApiOr(context, StatusCodes.Status403Forbidden);
                 cookie.Events.OnValidatePrincipal = async context =>
@@ -160,6 +163,7 @@ public static class RouterAdminHost
         // Nothing answers anonymously unless it says so: the login and setup pages, static assets, the health check.
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.Services.AddRouterMetrics();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         builder.Services.AddScoped<CurrentUser>();
@@ -214,13 +218,15 @@ public static class RouterAdminHost
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapRouterAdminApi();
+        app.MapBulkApi();
+        app.MapRouterMetrics();
         app.MapBackupDownload(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(app.Environment.ContentRootPath));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 
     private static Task ApiOr(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(MetricsEndpoint.Path))
         {
             // A script wants the status code, not the not-found page the status-code pages would put there.
             context.Response.StatusCode = status;

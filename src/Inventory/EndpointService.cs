@@ -109,12 +109,20 @@ public sealed class EndpointService(IDbContextFactory<AppDbContext> dbFactory, I
     private static async Task EnsureDestinationFreeAsync(AppDbContext db, IPNetwork destination, int? exceptId, CancellationToken ct)
     {
         var others = await db.Endpoints.AsNoTracking().Where(e => e.Id != exceptId).Select(e => new { e.Name, e.Destination }).ToListAsync(ct);
+        if (Clash(destination, others.Select(o => (o.Name, o.Destination))) is { } problem)
+            throw InvalidInput.For(nameof(EndpointDraft.Destination), problem);
+    }
+
+    /// <summary>Why a destination cannot sit beside the others (the same one, or an overlap), or null; the bulk import asks too.</summary>
+    internal static string? Clash(IPNetwork destination, IEnumerable<(string Name, IPNetwork Destination)> others)
+    {
         // Overlapping destinations would make one client's traffic match two SNAT rules, and rule order would decide.
-        var clash = others.FirstOrDefault(o => o.Destination.Contains(destination.BaseAddress) || destination.Contains(o.Destination.BaseAddress));
-        if (clash is not null)
-            throw InvalidInput.For(nameof(EndpointDraft.Destination),
-                clash.Destination == destination
-                    ? $"{Ipv4.Format(destination)} is already the endpoint {clash.Name}."
-                    : $"{Ipv4.Format(destination)} overlaps the endpoint {clash.Name} ({Ipv4.Format(clash.Destination)}).");
+        foreach (var (name, other) in others)
+        {
+            if (other == destination) return $"{Ipv4.Format(destination)} is already the endpoint {name}.";
+            if (other.Contains(destination.BaseAddress) || destination.Contains(other.BaseAddress))
+                return $"{Ipv4.Format(destination)} overlaps the endpoint {name} ({Ipv4.Format(other)}).";
+        }
+        return null;
     }
 }

@@ -101,8 +101,13 @@ public sealed class ExternalAddressService(IDbContextFactory<AppDbContext> dbFac
     {
         if (await db.ExternalAddresses.AnyAsync(a => a.Address == valid.Address && a.Id != exceptId, ct))
             throw InvalidInput.For(nameof(ExternalAddressDraft.Address), $"{valid.Address} is already in the list.");
-        if (valid.BindOnWan && valid.Interface.Length > BoundAddress.MaxInterfaceLengthForLabel)
-            throw InvalidInput.For(nameof(ExternalAddressDraft.Interface),
-                $"RouterAdmin labels the addresses it binds \"{valid.Interface}:ra\", which needs an interface name of at most {BoundAddress.MaxInterfaceLengthForLabel} characters; bind this one by hand instead.");
+        if (BindLabelProblem(valid) is { } problem)
+            throw InvalidInput.For(nameof(ExternalAddressDraft.Interface), problem);
     }
+
+    /// <summary>Why RouterAdmin cannot bind this address itself, or null; the bulk import asks too.</summary>
+    internal static string? BindLabelProblem(InventoryValidator.ValidExternalAddress valid) =>
+        valid.BindOnWan && valid.Interface.Length > BoundAddress.MaxInterfaceLengthForLabel
+            ? $"RouterAdmin labels the addresses it binds \"{valid.Interface}:ra\", which needs an interface name of at most {BoundAddress.MaxInterfaceLengthForLabel} characters; bind this one by hand instead."
+            : null;
 }

@@ -13,6 +13,7 @@ using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.Backends.Simulated;
 using RouterAdmin.Hosting;
 using RouterAdmin.Inventory;
+using RouterAdmin.Inventory.Bulk;
 using RouterAdmin.TestSupport.Database;
 
 namespace RouterAdmin.TestSupport;
@@ -53,6 +54,8 @@ public sealed partial class TestConsole : IAsyncDisposable
     public AssignmentService Assignments => Get<AssignmentService>();
     public SettingsService Settings => Get<SettingsService>();
     public InventoryStore Store => Get<InventoryStore>();
+    public BulkImportService Import => Get<BulkImportService>();
+    public InventoryExport Export => Get<InventoryExport>();
     public IFirewallBackend Backend => Get<IFirewallBackend>();
 
     /// <summary>

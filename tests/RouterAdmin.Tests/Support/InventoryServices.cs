@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Data;
 using RouterAdmin.Inventory;
+using RouterAdmin.Inventory.Bulk;
 
 namespace RouterAdmin.Tests.Support;
 
@@ -19,6 +20,7 @@ public sealed class InventoryServices : IDisposable
         services.AddSingleton(factory);
         services.AddSingleton(clock);
         services.AddInventory();
+        services.AddBulkInventory();
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
@@ -42,6 +44,8 @@ public sealed class InventoryServices : IDisposable
         services.AddSingleton(Store);
         services.AddSingleton(Changes);
         services.AddSingleton(Pools);
+        services.AddSingleton(_provider.GetRequiredService<BulkImportService>());
+        services.AddSingleton(_provider.GetRequiredService<InventoryExport>());
     }
 
     public void Dispose() => _provider.Dispose();
