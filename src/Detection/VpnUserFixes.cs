@@ -1,5 +1,6 @@
 using System.Net;
 using RouterAdmin.Inventory;
+using RouterAdmin.Inventory.Bulk;
 using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
@@ -10,26 +11,25 @@ namespace RouterAdmin.Detection;
 /// does not know it) and give it a free external address towards its server's endpoint. Like every edit it changes
 /// the inventory only; the usual preview and apply take it to the router.
 /// </summary>
-public sealed class VpnUserFixes(ClientService clients, AssignmentService assignments, EndpointService endpoints)
+public sealed class VpnUserFixes(BulkImportService import, AssignmentService assignments, EndpointService endpoints)
 {
     /// <returns>What was done, in words, for the snackbar.</returns>
     public async Task<string> GiveOwnAddressAsync(ClassifiedFlow flow, Actor actor, CancellationToken ct = default)
     {
         actor.EnsureCanEdit();
-        if (flow.EndpointId is not { } endpointId)
+        if (flow.EndpointId is not { } endpointId || flow.EndpointName is not { } endpointName)
             throw new Conflict($"{flow.Server} is not a VPN endpoint yet: add it as one first.");
-        // Refused before the client is created: a fix that cannot give an address adds nothing.
-        if (flow.ClientId is null && (await assignments.GetFreeAddressesAsync(endpointId, null, ct)).Count == 0)
-            throw new Conflict($"No external address is free for {flow.EndpointName}; nothing was added. Add an external address, or free one by unassigning.");
-
-        var clientId = flow.ClientId ?? await clients.CreateAsync(new ClientDraft
+        if (flow.ClientId is { } clientId)
         {
-            Name = NameFor(flow.LanHost),
-            LanAddress = flow.LanHost.ToString(),
-            Notes = $"Found sending ESP to {flow.Server} through the shared address.",
-        }, actor, ct);
-        var assigned = await assignments.AssignFreeAsync(clientId, endpointId, actor, ct);
-        return $"{(flow.ClientId is null ? $"Added {NameFor(flow.LanHost)} as a client; it" : flow.ClientName)} leaves towards {assigned.EndpointName} from {assigned.ExternalAddress}. Preview and apply to take it to the router.";
+            var assigned = await assignments.AssignFreeAsync(clientId, endpointId, actor, ct);
+            return $"{flow.ClientName} leaves towards {assigned.EndpointName} from {assigned.ExternalAddress}. Preview and apply to take it to the router.";
+        }
+        // A new client and its address in one transaction (the bulk import's): if no address is free, nothing is added.
+        var line = new ClientLine(NameFor(flow.LanHost), flow.LanHost.ToString(), Notes: $"Found sending ESP to {flow.Server} through the shared address.",
+            Assignments: [new AssignmentLine(endpointName)]);
+        var plan = await import.ImportAsync(JsonInventoryFormat.Write(new InventoryDocument([], [], [line])), BulkFormat.Json, new ImportConfirmation(), actor, ct);
+        var address = plan.Clients.Single().Assignments.Single().ExternalAddress;
+        return $"Added {line.Name} as a client; it leaves towards {endpointName} from {address}. Preview and apply to take it to the router.";
     }
 
     /// <summary>A server seen carrying ESP that no endpoint covers, added as an endpoint of its own.</summary>
