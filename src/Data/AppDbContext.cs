@@ -24,6 +24,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<SimulatedKernel> SimulatedKernel => Set<SimulatedKernel>();
     public DbSet<RetiredRule> RetiredRules => Set<RetiredRule>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     // Here rather than in the composition root: a revision's snapshot is readable and writable from any context,
     // including the tests' and the design-time one, and the migration that converts old snapshots needs the functions.

@@ -120,7 +120,8 @@ public static class RouterAdminHost
         builder.Services.AddHostedService<DriftWatcher>();
         builder.Services.AddHostedService<HistoryRetentionService>();
 
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        builder.Services.AddAuthentication(ApiTokenAuthentication.CookieOrToken)
+            .AddApiTokens()
             .AddCookie(cookie =>
             {
                 cookie.Cookie.Name = "RouterAdmin.Auth";
