@@ -23,6 +23,10 @@ public static class CommandLine
                                                        never a change that was still awaiting confirmation)
           RouterAdmin backup --out FILE                a consistent copy of the database (inventory, users, history),
                                                        made while the console runs; the file is created 0600
+          RouterAdmin token create --user NAME --name LABEL --role Admin|Viewer [--expires 30d|12h|2027-01-31]
+                                                       an API token; printed once, on the last line
+          RouterAdmin token list [--json]              every token with its owner, role, expiry and last use
+          RouterAdmin token revoke --id N [--json]     refused at once from then on
         Configuration options (e.g. --RouterAdmin:Firewall:Backend=Iptables) may follow any verb.
         """;
 
@@ -45,6 +49,8 @@ public static class CommandLine
                 return await WithServicesAsync(rest, BackupAsync, changesRouter: false);
             case "restore":
                 return await WithServicesAsync(rest, (services, _) => RestoreAsync(services), changesRouter: true);
+            case "token":
+                return await WithServicesAsync(rest, Verbs.TokenVerbs.RunAsync, changesRouter: false);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -55,7 +61,7 @@ public static class CommandLine
     }
 
     /// <param name="changesRouter">Verbs that change the router first finish an apply a dead process left half done; the others touch nothing.</param>
-    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run, bool changesRouter)
+    internal static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run, bool changesRouter)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -159,7 +165,7 @@ public static class CommandLine
         return 0;
     }
 
-    private static string? ValueOf(string[] args, string option)
+    internal static string? ValueOf(string[] args, string option)
     {
         var index = Array.IndexOf(args, option);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
