@@ -114,6 +114,7 @@ public static class RouterAdminHost
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddRouterAdminApi();
         // First: a second console on the same database stops here, before it migrates or recovers anything.
         builder.Services.AddHostedService<ConsoleLock>();
         builder.Services.AddHostedService<StartupTasks>();
@@ -204,6 +205,7 @@ public static class RouterAdminHost
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapRouterAdminApi();
+        app.MapApiDocument();
         app.MapBackupDownload(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(app.Environment.ContentRootPath));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
