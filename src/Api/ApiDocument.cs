@@ -45,6 +45,8 @@ internal static class ApiDocument
         endpoints.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization();
         endpoints.MapScalarApiReference(ReferencePath, reference => reference
                 .WithTitle("RouterAdmin API")
+                // A router is often offline, and the page's policy allows nothing from elsewhere: the system's fonts.
+                .DisableDefaultFonts()
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .RequireAuthorization();
     }
