@@ -25,6 +25,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<RetiredRule> RetiredRules => Set<RetiredRule>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
     public DbSet<Notifications.NotificationSettings> NotificationSettings => Set<Notifications.NotificationSettings>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     // Here rather than in the composition root: a revision's snapshot is readable and writable from any context,
     // including the tests' and the design-time one, and the migration that converts old snapshots needs the functions.

@@ -44,6 +44,9 @@ public static class AuditActions
     public const string UserLockout = "user.lockout";
     public const string UserSignIn = "user.signin";
 
+    public const string TokenCreate = "token.create";
+    public const string TokenRevoke = "token.revoke";
+
     /// <summary>The same action, recorded when it failed.</summary>
     public static string Failed(string action) => action + ".failed";
 }

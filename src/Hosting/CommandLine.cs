@@ -34,6 +34,10 @@ public static class CommandLine
                                                        clients (and endpoints, addresses) from a file, all or nothing
           RouterAdmin export [--format json|csv] [--out FILE]   the inventory, in the form import reads back
                                                        the inventory verbs take --json; changes wait for a running apply
+          RouterAdmin token create --user NAME --name LABEL --role Admin|Viewer [--expires 30d|12h|2027-01-31]
+                                                       an API token; printed once, on the last line
+          RouterAdmin token list [--json]              every token with its owner, role, expiry and last use
+          RouterAdmin token revoke --id N [--json]     refused at once from then on
         Configuration options (e.g. --RouterAdmin:Firewall:Backend=Iptables) may follow any verb.
         """;
 
@@ -58,6 +62,8 @@ public static class CommandLine
                 return await WithServicesAsync(rest, (services, _) => RestoreAsync(services), changesRouter: true);
             case "clients" or "assign" or "unassign" or "endpoints" or "addresses" or "import" or "export":
                 return await WithServicesAsync(rest, (services, words) => Verbs.InventoryVerbs.RunAsync(verb, services, words), changesRouter: false);
+            case "token":
+                return await WithServicesAsync(rest, Verbs.TokenVerbs.RunAsync, changesRouter: false);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -68,7 +74,7 @@ public static class CommandLine
     }
 
     /// <param name="changesRouter">Verbs that change the router first finish an apply a dead process left half done; the others touch nothing.</param>
-    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run, bool changesRouter)
+    internal static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> run, bool changesRouter)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -174,7 +180,7 @@ public static class CommandLine
         return 0;
     }
 
-    private static string? ValueOf(string[] args, string option)
+    internal static string? ValueOf(string[] args, string option)
     {
         var index = Array.IndexOf(args, option);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;

@@ -126,6 +126,7 @@ public static class RouterAdminHost
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddRouterAdminApi();
         // First: a second console on the same database stops here, before it migrates or recovers anything.
         builder.Services.AddHostedService<ConsoleLock>();
         builder.Services.AddHostedService<StartupTasks>();
@@ -134,7 +135,8 @@ public static class RouterAdminHost
         builder.Services.AddNotificationBackground();
         builder.Services.AddHostedService<HistoryRetentionService>();
 
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        builder.Services.AddAuthentication(ApiTokenAuthentication.CookieOrToken)
+            .AddApiTokens()
             .AddCookie(cookie =>
             {
                 cookie.Cookie.Name = "RouterAdmin.Auth";
@@ -220,6 +222,7 @@ public static class RouterAdminHost
         app.MapRouterAdminApi();
         app.MapBulkApi();
         app.MapRouterMetrics();
+        app.MapApiDocument();
         app.MapBackupDownload(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataFolder(app.Environment.ContentRootPath));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }

@@ -19,6 +19,7 @@ public static class SecurityRegistration
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<ApiTokenService>();
         return services;
     }
 }

@@ -211,9 +211,13 @@ public sealed partial class UserService(IDbContextFactory<AppDbContext> dbFactor
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType));
     }
 
-    public static Actor ActorOf(ClaimsPrincipal principal) =>
-        new(principal.Identity?.Name ?? "anonymous",
-            principal.IsInRole(RoleNames.Admin) ? UserRole.Admin : UserRole.Viewer);
+    /// <summary>Who a request is; a token's requests are recorded under its owner and its name.</summary>
+    public static Actor ActorOf(ClaimsPrincipal principal)
+    {
+        var name = principal.Identity?.Name ?? "anonymous";
+        if (principal.FindFirstValue(ApiTokenService.TokenNameClaim) is { } token) name = ApiTokenService.ActorName(name, token);
+        return new(name, principal.IsInRole(RoleNames.Admin) ? UserRole.Admin : UserRole.Viewer);
+    }
 
     private async Task<AppUser> AddAsync(AppDbContext db, string userName, string password, UserRole role, string actor, CancellationToken ct)
     {

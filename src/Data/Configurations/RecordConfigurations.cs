@@ -84,3 +84,17 @@ internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSe
         builder.HasIndex(s => s.UserId);
     }
 }
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(Limits.NameLength);
+        builder.Property(t => t.Role).HasConversion<string>().HasMaxLength(16);
+        builder.Property(t => t.SecretHash).HasMaxLength(64);
+        builder.HasIndex(t => t.SecretHash).IsUnique();
+        // Removing an account removes its tokens: a script of someone who left stops working at once.
+        builder.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(t => new { t.UserId, t.Name }).IsUnique();
+    }
+}
