@@ -28,7 +28,20 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     // Here rather than in the composition root: a revision's snapshot is readable and writable from any context,
     // including the tests' and the design-time one, and the migration that converts old snapshots needs the functions.
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(SnapshotInterceptor.Instance, SqliteFunctions.Instance);
+        optionsBuilder.AddInterceptors(SnapshotInterceptor.Instance, SqliteFunctions.Instance, StorageFaultInterceptor.Instance);
+
+    // SaveChanges wraps what a statement threw in a DbUpdateException; a full or read-only disk is a refusal of its own.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        try { return base.SaveChanges(acceptAllChangesOnSuccess); }
+        catch (DbUpdateException e) when (e.InnerException is Refusals.StorageUnavailable refusal) { throw refusal; }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        try { return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken); }
+        catch (DbUpdateException e) when (e.InnerException is Refusals.StorageUnavailable refusal) { throw refusal; }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
