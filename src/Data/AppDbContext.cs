@@ -30,18 +30,21 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
         optionsBuilder.AddInterceptors(SnapshotInterceptor.Instance, SqliteFunctions.Instance, StorageFaultInterceptor.Instance);
 
-    // SaveChanges wraps what a statement threw in a DbUpdateException; a full or read-only disk is a refusal of its own.
+    // SaveChanges wraps what a statement threw in a DbUpdateException, and the snapshot chunks are written with commands
+    // of their own: either way a full or read-only disk is a refusal of its own.
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         try { return base.SaveChanges(acceptAllChangesOnSuccess); }
-        catch (DbUpdateException e) when (e.InnerException is Refusals.StorageUnavailable refusal) { throw refusal; }
+        catch (Exception e) when (StorageFault(e) is { } refusal) { throw refusal; }
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         try { return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken); }
-        catch (DbUpdateException e) when (e.InnerException is Refusals.StorageUnavailable refusal) { throw refusal; }
+        catch (Exception e) when (StorageFault(e) is { } refusal) { throw refusal; }
     }
+
+    private Refusals.StorageUnavailable? StorageFault(Exception e) => Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite ? SqliteErrors.StorageFault(e, sqlite) : null;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -23,8 +23,19 @@ public static class SqliteErrors
     public static bool Names(DbUpdateException e, string column) =>
         e.InnerException?.Message.Contains(column, StringComparison.Ordinal) == true;
 
-    /// <summary>The disk, not the request, refused the write: a full or read-only file system, as a refusal that says so.</summary>
-    public static StorageUnavailable? StorageFault(Exception failure, string databaseFile)
+    /// <summary>
+    /// The disk, not the request, refused the write: a full or read-only file system, as a refusal that says so. A
+    /// connection SQLite opened while the file system was read-only stays read-only after it is writable again, so on
+    /// that fault the pool is emptied: the next connection opens the file read-write if it can.
+    /// </summary>
+    public static StorageUnavailable? StorageFault(Exception failure, SqliteConnection connection)
+    {
+        var refusal = StorageFault(failure, connection.DataSource);
+        if (refusal?.Fault == Refusals.StorageFault.ReadOnly) SqliteConnection.ClearPool(connection);
+        return refusal;
+    }
+
+    private static StorageUnavailable? StorageFault(Exception failure, string databaseFile)
     {
         for (var e = failure; e is not null; e = e.InnerException)
         {

@@ -34,7 +34,7 @@ internal sealed class StorageFaultInterceptor : IDbCommandInterceptor, IDbTransa
 
     private static void ThrowIfStorage(Exception failure, DbConnection? connection)
     {
-        if (connection is SqliteConnection sqlite && SqliteErrors.StorageFault(failure, sqlite.DataSource) is { } refusal)
+        if (connection is SqliteConnection sqlite && SqliteErrors.StorageFault(failure, sqlite) is { } refusal)
             throw refusal;
     }
 }

@@ -53,18 +53,26 @@ public sealed partial class SmallDisk : IAsyncDisposable
     /// its index (SQLite would delete them) because a disk that fails under a running console leaves them there, and
     /// readers need them.
     /// </summary>
-    public async Task MakeReadOnlyAsync(string databaseFile)
-    {
-        using (var last = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Pooling = false }.ToString()))
+    public Task MakeReadOnlyAsync(string databaseFile) =>
+        Eventually.UntilAsync(async () =>
         {
-            last.Open();
-            var on = 1;
-            var rc = sqlite3_file_control(last.Handle!.DangerousGetHandle(), "main", PersistWal, ref on);
-            if (rc != 0) throw new InvalidOperationException($"sqlite3_file_control(PERSIST_WAL) returned {rc}");
             SqliteConnection.ClearAllPools();
-        }
-        await Eventually.UntilAsync(async () => (await LabCommand.TryRunAsync("mount", ["-o", "remount,ro", MountPoint])).Succeeded,
-            $"{MountPoint} to remount read-only (nothing open for writing)");
+            CloseKeepingTheLog(databaseFile);
+            return File.Exists(databaseFile + "-wal") && File.Exists(databaseFile + "-shm")
+                && (await LabCommand.TryRunAsync("mount", ["-o", "remount,ro", MountPoint])).Succeeded;
+        }, $"{MountPoint} to remount read-only (nothing open for writing, the log kept)");
+
+    /// <summary>Opens and closes one connection that keeps the log when it is the last to close (a pooled one may close later).</summary>
+    private static void CloseKeepingTheLog(string databaseFile)
+    {
+        using var last = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Pooling = false }.ToString());
+        last.Open();
+        var on = 1;
+        var rc = sqlite3_file_control(last.Handle!.DangerousGetHandle(), "main", PersistWal, ref on);
+        if (rc != 0) throw new InvalidOperationException($"sqlite3_file_control(PERSIST_WAL) returned {rc}");
+        using var read = last.CreateCommand();
+        read.CommandText = "SELECT count(*) FROM sqlite_master"; // opens the log and its index, as any reader does
+        read.ExecuteScalar();
     }
 
     public Task MakeWritableAsync() => LabCommand.RunAsync("mount", ["-o", "remount,rw", MountPoint]);
