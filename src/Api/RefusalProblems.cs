@@ -13,6 +13,8 @@ internal static class RefusalProblems
         TooManyAttempts => Results.Problem(refusal.Message, statusCode: StatusCodes.Status429TooManyRequests),
         // 409 rather than 412: the fingerprint travels in the body, not in an HTTP precondition header.
         OutdatedPreview => Results.Problem(refusal.Message, statusCode: StatusCodes.Status409Conflict, title: "The preview is out of date"),
+        // 503: the request was fine and may be sent again once the disk takes writes; nothing of it was stored.
+        StorageUnavailable => Results.Problem(refusal.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database cannot be written"),
         _ => Results.Problem(refusal.Message, statusCode: StatusCodes.Status409Conflict),
     };
 

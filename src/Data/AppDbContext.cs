@@ -30,7 +30,23 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     // Here rather than in the composition root: a revision's snapshot is readable and writable from any context,
     // including the tests' and the design-time one, and the migration that converts old snapshots needs the functions.
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(SnapshotInterceptor.Instance, SqliteFunctions.Instance);
+        optionsBuilder.AddInterceptors(SnapshotInterceptor.Instance, SqliteFunctions.Instance, StorageFaultInterceptor.Instance);
+
+    // SaveChanges wraps what a statement threw in a DbUpdateException, and the snapshot chunks are written with commands
+    // of their own: either way a full or read-only disk is a refusal of its own.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        try { return base.SaveChanges(acceptAllChangesOnSuccess); }
+        catch (Exception e) when (StorageFault(e) is { } refusal) { throw refusal; }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        try { return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken); }
+        catch (Exception e) when (StorageFault(e) is { } refusal) { throw refusal; }
+    }
+
+    private Refusals.StorageUnavailable? StorageFault(Exception e) => Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite ? SqliteErrors.StorageFault(e, sqlite) : null;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -2,7 +2,9 @@ namespace RouterAdmin.Data;
 
 /// <summary>
 /// An exclusive lock between processes: a file opened with <see cref="FileShare.None"/>, which on Linux is an exclusive
-/// flock held until the stream is closed or the process dies (so a crash never leaves it taken).
+/// flock held until the stream is closed or the process dies (so a crash never leaves it taken). Opened for reading
+/// only: the lock needs no write access, and a file held open for writing would keep its file system from being
+/// remounted read-only (the console lock is held for the console's whole life).
 /// </summary>
 public static class ExclusiveLockFile
 {
@@ -12,7 +14,7 @@ public static class ExclusiveLockFile
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
         }
         catch (IOException)
         {

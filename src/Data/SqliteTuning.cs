@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace RouterAdmin.Data;
@@ -9,6 +10,11 @@ namespace RouterAdmin.Data;
 /// the last few commits, and the kernel loses its rules with the same power cut, after which the boot-time restore puts
 /// back the last confirmed revision that did reach the disk. A process that dies keeps everything it committed.
 /// </summary>
+/// <remarks>
+/// SQLite opens the file read-only when its file system is read-only, and such a connection stays read-only after the
+/// file system is writable again: it is not pooled (clearing the pool disposes it when it closes), so the first
+/// connection after a remount read-write can write.
+/// </remarks>
 internal sealed class SqliteTuning : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA synchronous=NORMAL;";
@@ -18,6 +24,7 @@ internal sealed class SqliteTuning : DbConnectionInterceptor
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
+        NotPooledIfReadOnly(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -25,5 +32,12 @@ internal sealed class SqliteTuning : DbConnectionInterceptor
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        NotPooledIfReadOnly(connection);
+    }
+
+    private static void NotPooledIfReadOnly(DbConnection connection)
+    {
+        if (connection is SqliteConnection { Handle: { } handle } sqlite && SQLitePCL.raw.sqlite3_db_readonly(handle, "main") == 1)
+            SqliteConnection.ClearPool(sqlite);
     }
 }

@@ -28,6 +28,8 @@ public sealed class ApplyEngine(
     public static readonly TimeSpan MinConfirmWindow = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan MaxConfirmWindow = TimeSpan.FromHours(1);
 
+    private (Revision Revision, string AuditAction)? _unrecordedFailure;
+
     /// <summary>What applying the current inventory would do. Shown before anything runs.</summary>
     public async Task<ChangePreview> PreviewApplyAsync(CancellationToken ct = default) =>
         await PreviewAsync(await targets.ApplyAsync(ct), ct);
@@ -145,8 +147,18 @@ public sealed class ApplyEngine(
         var started = Stopwatch.GetTimestamp();
         gate.Report(new ApplyProgress(ApplyStep.Snapshot, "Saving a snapshot of the current state"));
         var change = preview.Change;
-        var revision = await revisions.BeginAsync(new RevisionRecord(target.Kind, request.Actor.Name, reason, target.TargetRevisionId,
-            change.Live.Text, change.Undo, target.Desired, await inventoryJson, change.Transaction, preview.Commands, preview.RulesAdded, preview.RulesRemoved), ct);
+        Revision revision;
+        try
+        {
+            await RecordUnrecordedFailureAsync();
+            revision = await revisions.BeginAsync(new RevisionRecord(target.Kind, request.Actor.Name, reason, target.TargetRevisionId,
+                change.Live.Text, change.Undo, target.Desired, await inventoryJson, change.Transaction, preview.Commands, preview.RulesAdded, preview.RulesRemoved), ct);
+        }
+        catch (StorageUnavailable refusal)
+        {
+            // Without its snapshot on disk a change could not be undone after a crash: the kernel is not touched.
+            return ApplyResult.Refused(refusal);
+        }
         faults.After(ApplyStep.Snapshot);
 
         var step = ApplyStep.BindAddresses;
@@ -174,6 +186,8 @@ public sealed class ApplyEngine(
             // The tool's words for the administrator; a stack trace belongs in the log, not on a page viewers can read.
             revision.Error = failure.Message;
             revision.Outcome = problem ?? "The previous state was restored and verified.";
+            if (failure is StorageUnavailable storage)
+                return await StorageFailedAsync(revision, storage, problem, target.Kind);
             await revisions.FailAsync(revision, AuditActions.Failed(AuditAction(target.Kind)));
             return new ApplyResult(ApplyResultKind.Failed,
                 problem is null
@@ -181,6 +195,38 @@ public sealed class ApplyEngine(
                     : $"The {step.Describe(backend.TransactionTool)} step failed, and the router may be half changed: {problem}",
                 revision.Id, revision.FailedStep, revision.Error);
         }
+    }
+
+    /// <summary>A failure the full disk kept out of the history, written before the next change (callers hold the gate).</summary>
+    private async Task RecordUnrecordedFailureAsync()
+    {
+        if (_unrecordedFailure is not var (revision, auditAction)) return;
+        await revisions.FailAsync(revision, auditAction);
+        _unrecordedFailure = null;
+    }
+
+    /// <summary>
+    /// The change could not be recorded, so it was undone on the router: the history must not miss a change the router
+    /// holds. Recording the failure may hit the same disk; the revision then stays "in progress" (which is true of it:
+    /// its snapshot is the state the router is back in) until the next change writes it first, or start-up recovery settles it.
+    /// </summary>
+    private async Task<ApplyResult> StorageFailedAsync(Revision revision, StorageUnavailable storage, string? problem, RevisionKind kind)
+    {
+        revision.Error = storage.Message;
+        try
+        {
+            await revisions.FailAsync(revision, AuditActions.Failed(AuditAction(kind)));
+        }
+        catch (StorageUnavailable)
+        {
+            logger.LogError("Revision {Revision} could not be marked failed either: {Problem}", revision.Id, storage.Message);
+            _unrecordedFailure = (revision, AuditActions.Failed(AuditAction(kind)));
+        }
+        return new ApplyResult(ApplyResultKind.Failed,
+            problem is null
+                ? $"{storage.Message} The change could not be recorded, so it was undone: the router holds the previous state again (verified)."
+                : $"{storage.Message} The change could not be recorded, and undoing it on the router did not work: {problem}",
+            revision.Id, revision.FailedStep) { Refusal = storage };
     }
 
     private static InvalidInput? RefusalOf(ApplyRequest request, string reason)
