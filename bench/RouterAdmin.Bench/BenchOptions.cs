@@ -43,6 +43,13 @@ public sealed record BenchOptions(
 
     public int BulkImportClients { get; init; } = 10_000;
 
+    /// <summary>Only the load test (<see cref="LoadTest"/>): no root needed; updates just its section of the report.</summary>
+    public bool LoadOnly { get; init; }
+
+    public int LoadBrowsers { get; init; } = 20;
+    public int LoadApiClients { get; init; } = 10;
+    public int LoadSeconds { get; init; } = 60;
+
     /// <summary>Only both real backends side by side (<see cref="BackendComparison"/>), new flows included.</summary>
     public bool BackendsOnly { get; init; }
 
@@ -65,7 +72,7 @@ public sealed record BenchOptions(
     public bool OutputGiven { get; init; }
 
     /// <summary>The side-by-side part of the run: in a full run, and alone with --only backends or --only flows.</summary>
-    public bool SideBySide => !ApiBurstOnly && !SignInFloodOnly && !HistoryOnly;
+    public bool SideBySide => !ApiBurstOnly && !SignInFloodOnly && !HistoryOnly && !LoadOnly;
 
     /// <summary>Where this run's report goes: a partial run never overwrites docs/benchmarks.md unless asked to.</summary>
     public string? ReportPath => BackendsOnly || FlowsOnly ? (OutputGiven ? OutputPath : null) : OutputPath;
@@ -87,6 +94,10 @@ public sealed record BenchOptions(
                                        needed); updates just that section of the report
           --only bulk-import           only a CSV of 10,000 clients with an assignment each, previewed and
                                        imported (no root needed; prints to stdout, writes no file)
+          --only load                  only the load test: 20 browser sessions and 10 API clients editing,
+                                       previewing and applying for 60 s (no root needed; updates just
+                                       that section of the report)
+          --load-browsers 20 --load-api 10 --load-seconds 60   its size
           --only backends              only iptables vs nftables side by side at each size (full apply
                                        vs a bare run of its transaction, one client reassigned, memory
                                        and database growth, new flows)
@@ -124,6 +135,10 @@ public sealed record BenchOptions(
                 "--history-changes" => options with { HistoryChanges = Count(name, value, 0, 10_000) },
                 "--only" when value == "history" => options with { HistoryOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "bulk-import" => options with { BulkImportOnly = true, ApiBurst = 0, SignInFlood = false },
+                "--only" when value == "load" => options with { LoadOnly = true, ApiBurst = 0, SignInFlood = false },
+                "--load-browsers" => options with { LoadBrowsers = Count(name, value, 0, 100) },
+                "--load-api" => options with { LoadApiClients = Count(name, value, 0, 100) },
+                "--load-seconds" => options with { LoadSeconds = Count(name, value, 5, 3_600) },
                 "--only" when value == "backends" => options with { BackendsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--only" when value == "flows" => options with { FlowsOnly = true, ApiBurst = 0, SignInFlood = false },
                 "--backend" => options with { Backends = [BackendComparison.Backends.FirstOrDefault(b => b.Equals(value, StringComparison.OrdinalIgnoreCase))

@@ -35,6 +35,13 @@ public static partial class HistoryReport
     }
 
     /// <summary>The report with the section for <paramref name="backend"/> put in place of the old one, or added at the end.</summary>
+    /// <summary>
+    /// A section that a partial run measures on its own (the load test, say), in the markers a full run keeps when it
+    /// does not measure that part itself, with the command and the machine's load that produced it.
+    /// </summary>
+    public static string Keep(string key, string body, string command, string load) =>
+        $"<!-- history {key} begin -->\n{body.TrimEnd('\n')}\n\nMeasured with `{command}` (load average at the end: {load}).\n<!-- history {key} end -->\n";
+
     public static string Upsert(string document, string backend, string section)
     {
         var existing = Sections(document).FirstOrDefault(s => s.Backend == backend);

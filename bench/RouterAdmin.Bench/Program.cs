@@ -14,7 +14,7 @@ catch (UsageException e)
     Console.Error.WriteLine(BenchOptions.Usage);
     return e.Message.Length > 0 ? 2 : 0;
 }
-if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly && !options.HistoryOnly && !options.BulkImportOnly)
+if (!Environment.IsPrivilegedProcess && !options.ApiBurstOnly && !options.SignInFloodOnly && !options.HistoryOnly && !options.BulkImportOnly && !options.LoadOnly)
 {
     Console.Error.WriteLine("The benchmark creates network namespaces and runs iptables in them: run it as root (sudo).");
     return 1;
@@ -54,6 +54,8 @@ try
     }
     if (options.HistoryOnly)
         return await MeasureHistoryOnlyAsync();
+    if (options.LoadOnly)
+        return await MeasureLoadOnlyAsync();
     if (options.BulkImportOnly)
         return await BulkImport.RunAsync(options.BulkImportClients, Log, ct);
     if (!options.ApiBurstOnly && !options.SignInFloodOnly && !options.BackendsOnly && !options.FlowsOnly)
@@ -84,6 +86,24 @@ async Task MeasureSizesAsync()
     var benchmark = new SizeBenchmark(router, options, Log);
     foreach (var size in options.Sizes)
         results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct, withHistory: size == options.Sizes[^1]));
+}
+
+// The load test needs no root either; like the history, only its section of the report is replaced.
+async Task<int> MeasureLoadOnlyAsync()
+{
+    var load = await LoadTest.RunAsync(options.LoadBrowsers, options.LoadApiClients, TimeSpan.FromSeconds(options.LoadSeconds), Log, ct);
+    var md = new System.Text.StringBuilder();
+    LoadTest.Render(md, load);
+    var section = HistoryReport.Keep("load", md.ToString(),
+        $"dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench -- {string.Join(' ', options.Arguments)}", MachineInfo.LoadAverage());
+    Console.Out.Write(section);
+    if (options.OutputPath is { } output)
+    {
+        var document = File.Exists(output) ? await File.ReadAllTextAsync(output, CancellationToken.None) : "# RouterAdmin benchmarks\n";
+        await File.WriteAllTextAsync(output, HistoryReport.Upsert(document, "load", section), CancellationToken.None);
+        Log($"updated the load section of {output}");
+    }
+    return load.Consistent && load.ErrorAnswers == 0 ? 0 : 1;
 }
 
 // The history's growth on the simulated backend (the same snapshots, its "kernel" kept in the database), which needs

@@ -17,5 +17,5 @@ internal static class BackupEndpoint
             http.Response.Headers.CacheControl = "no-store";
             var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             return Results.File(stream, "application/vnd.sqlite3", $"routeradmin-{clock.GetUtcNow():yyyyMMdd-HHmmss}.db");
-        }).RequireAuthorization(policy => policy.RequireRole(RoleNames.Admin));
+        }).RequireAuthorization(policy => policy.RequireRole(RoleNames.Admin)).WithTags("Backup");
 }

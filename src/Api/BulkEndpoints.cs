@@ -18,7 +18,7 @@ internal static class BulkEndpoints
 
     public static void MapBulkApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1").DisableAntiforgery();
+        var api = endpoints.MapGroup("/api/v1").DisableAntiforgery().WithTags("Bulk import and export");
 
         api.MapPost("/clients/import", async (HttpContext http, BulkImportService import, string? mode, bool? skipRefused, string? fingerprint, CancellationToken ct) =>
         {

@@ -27,7 +27,11 @@ public sealed class VpnUserFixes(BulkImportService import, AssignmentService ass
         // A new client and its address in one transaction (the bulk import's): if no address is free, nothing is added.
         var line = new ClientLine(NameFor(flow.LanHost), flow.LanHost.ToString(), Notes: $"Found sending ESP to {flow.Server} through the shared address.",
             Assignments: [new AssignmentLine(endpointName)]);
-        var plan = await import.ImportAsync(JsonInventoryFormat.Write(new InventoryDocument([], [], [line])), BulkFormat.Json, new ImportConfirmation(), actor, ct);
+        var file = JsonInventoryFormat.Write(new InventoryDocument([], [], [line]));
+        // Said in the import's words for this one line ("no external address is left free …"), not as a file's refusal.
+        if ((await import.PreviewAsync(file, BulkFormat.Json, ct)).Refused is [var refused, ..])
+            throw new Conflict($"{line.Name} was not added: {refused.Message}");
+        var plan = await import.ImportAsync(file, BulkFormat.Json, new ImportConfirmation(), actor, ct);
         var address = plan.Clients.Single().Assignments.Single().ExternalAddress;
         return $"Added {line.Name} as a client; it leaves towards {endpointName} from {address}. Preview and apply to take it to the router.";
     }

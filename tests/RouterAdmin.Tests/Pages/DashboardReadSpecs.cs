@@ -36,6 +36,8 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
         Services.AddSingleton(_router.Get<HistoryService>());
         Services.AddSingleton(_router.Get<DriftRepair>());
         Services.AddSingleton(_router.Get<PoolCapacity>());
+        Services.AddSingleton(_router.Get<RouterAdmin.Detection.VpnUserWatcher>());
+        Services.AddSingleton(_router.Get<RouterAdmin.Detection.VpnUserFixes>());
         Services.AddScoped<CurrentUser>();
         AddAuthorization().SetAuthorized("ada").SetRoles(nameof(UserRole.Admin));
     }
