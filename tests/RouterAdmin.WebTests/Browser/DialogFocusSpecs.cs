@@ -42,9 +42,10 @@ public sealed class DialogFocusSpecs
                 for (var press = 0; press < 12; press++)
                 {
                     await page.Keyboard.PressAsync(key);
-                    Assert.True(await page.EvaluateAsync<bool>(FocusInsideDialog),
-                        $"after {press + 1} presses of {key} the focus left the open dialog for " +
-                        await page.EvaluateAsync<string>("() => document.activeElement?.outerHTML.slice(0, 160) ?? 'nothing'"));
+                    // MudBlazor's trap moves the focus back from its sentinel in script, a moment after the key: the
+                    // focus must come to rest inside the dialog, never stay outside it.
+                    await Eventually.UntilAsync(() => page.EvaluateAsync<bool>(FocusInsideDialog),
+                        $"the focus back inside the open dialog after {press + 1} presses of {key}", TimeSpan.FromSeconds(3));
                 }
             }
             if (close == "Escape")
