@@ -103,6 +103,25 @@ public sealed class VpnWatchSpecs
         await console.Settings.UpdateAsync(draft, TestConsole.Admin);
     }
 
+    [LabFact]
+    public async Task On_an_iptables_router_without_nft_the_rules_are_applied_as_before_and_the_watch_reads_as_absent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await NetnsLab.CreateAsync(ct: ct);
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, "Iptables").With("RouterAdmin:Firewall:Paths:Nft", "/nonexistent/nft"));
+        await console.SeedStoryAsync(clients: 1);
+        await console.AssignAsync(1, 1);
+
+        var (preview, result) = await console.PreviewAndApplyAsync("no nftables package on this router");
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Null(preview.Words.Watch);
+        Assert.Single(await RouterSnapshot.MappingsAsync(lab, "Iptables"));
+        Assert.Empty(await console.Get<NftVpnWatch>().ReadAsync(ct));
+        var status = await console.Get<RouterAdmin.Firewall.Status.FirewallStatusMonitor>().RefreshAsync(ct);
+        Assert.True(status.InSync && status.Error is null, status.Error);
+    }
+
     /// <summary>One check as the console makes it: the watch's counts against the previous check's, and conntrack.</summary>
     private static async Task<IReadOnlyList<ClassifiedFlow>> ClassifyAsync(TestConsole console, NftVpnWatch watch,
         Dictionary<(IPAddress, IPAddress), long> before, CancellationToken ct)
