@@ -13,6 +13,7 @@ public sealed class BackupSpecs
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly Actor Admin = new("admin", UserRole.Admin);
+    private const int Addresses = 60;
 
     [Fact]
     public async Task Only_an_administrator_may_download_a_backup()
@@ -61,7 +62,7 @@ public sealed class BackupSpecs
                 var services = console.Services;
                 await services.GetRequiredService<SettingsService>().UpdateAsync(new SettingsDraft { WanInterface = "eth1", LanSubnet = "10.0.0.0/16" }, Admin, Ct);
                 var endpoint = await services.GetRequiredService<EndpointService>().CreateAsync(new EndpointDraft { Name = "Contivity", Destination = "198.51.100.10" }, Admin, Ct);
-                for (var i = 0; i < 40; i++)
+                for (var i = 0; i < Addresses; i++)
                     await services.GetRequiredService<ExternalAddressService>().CreateAsync(new ExternalAddressDraft { Address = $"203.0.113.{2 + i}", Interface = "eth1", PrefixLength = 24 }, Admin, Ct);
                 await AddClientAsync(services, endpoint, 0);
                 var engine = services.GetRequiredService<ApplyEngine>();
@@ -69,12 +70,13 @@ public sealed class BackupSpecs
                 confirmed = (await engine.ApplyAsync(new ApplyRequest(Admin, "confirmed before the backup", preview.Fingerprint, TimeSpan.FromMinutes(5)), Ct)).RevisionId!.Value;
                 await services.GetRequiredService<ConfirmationService>().ConfirmAsync(confirmed, Admin, Ct);
 
-                // An administrator keeps adding and applying clients while another downloads the backup.
+                // An administrator keeps adding and applying clients while another downloads the backup,
+                // until the pool runs out (a slow download must not turn into a full pool).
                 using var stop = new CancellationTokenSource();
                 var appliedBefore = 0;
                 var writes = Task.Run(async () =>
                 {
-                    for (var i = 1; !stop.IsCancellationRequested; i++)
+                    for (var i = 1; i < Addresses && !stop.IsCancellationRequested; i++)
                     {
                         await AddClientAsync(services, endpoint, i);
                         var next = await engine.PreviewApplyAsync(CancellationToken.None);
@@ -105,7 +107,7 @@ public sealed class BackupSpecs
             var inventory = await restored.Services.GetRequiredService<InventoryStore>().CaptureAsync(Ct);
             Assert.Contains(inventory.Clients, c => c.Name == "client-000");
             Assert.InRange(inventory.Clients.Count, 4, applied + 2);
-            Assert.Equal(40, inventory.ExternalAddresses.Count);
+            Assert.Equal(Addresses, inventory.ExternalAddresses.Count);
 
             var history = restored.Services.GetRequiredService<HistoryService>();
             var revisions = await history.GetRevisionsAsync(new PageRequest(0, 500), Ct);
