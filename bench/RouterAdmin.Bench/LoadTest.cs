@@ -12,7 +12,7 @@ namespace RouterAdmin.Bench;
 
 /// <summary>What many people working at once got: page answers, edits accepted and refused, and the final inventory check.</summary>
 public sealed record LoadResult(
-    int BrowserSessions, int ApiClients, double Seconds, Samples PageAnswers, Samples BrowserEdits, Samples ApiCalls,
+    int BrowserSessions, int ApiClients, double Seconds, Samples PageAnswers, Samples BrowserFirstBytes, Samples EventHandling, Samples BrowserEdits, Samples ApiCalls,
     int BrowserCreated, int ApiCreated, int Applies, int AppliesRefused, int ErrorAnswers, IReadOnlyList<string> Errors,
     int ClientsInInventory, int MissingEdits, int DuplicatedEdits)
 {
@@ -29,6 +29,9 @@ public static class LoadTest
 {
     public const double PageAnswerTargetMs = 500;
 
+    /// <summary>The pages the browser sessions open: their document requests are the page answers.</summary>
+    private static readonly string[] PageRoutes = ["/clients/new", "/", "/apply"];
+
     public static async Task<LoadResult> RunAsync(int sessions, int apiClients, TimeSpan duration, Action<string> log, CancellationToken ct)
     {
         await using var console = await TestConsole.StartAsync(ConsoleSetup.WebApp() with { OnDisk = true });
@@ -39,7 +42,7 @@ public static class LoadTest
             await console.Addresses.CreateAsync(new ExternalAddressDraft { Address = $"203.0.113.{n}", Interface = "eth1", PrefixLength = 24 }, admin, ct);
 
         var token = (await console.CreateTokenAsync(admin.Name, "load", UserRole.Admin)).Secret;
-        var pageAnswers = new ConcurrentBag<double>();
+        var browserFirstBytes = new ConcurrentBag<double>();
         var browserEdits = new ConcurrentBag<double>();
         var apiCalls = new ConcurrentBag<double>();
         var accepted = new ConcurrentBag<string>();
@@ -81,10 +84,11 @@ public static class LoadTest
         async Task<double> OpenAsync(IPage page, string path)
         {
             var response = await page.GotoAsync(path);
-            // The server's answer to the page request: from sending it to the first byte of the document.
+            // The browser's view of the answer: from sending the request to the first byte of the document, including the
+            // time the browser itself waited for a core (the server's own figure is taken from its meter).
             var timing = response!.Request.Timing;
             var answer = timing.ResponseStart - timing.RequestStart;
-            pageAnswers.Add(answer);
+            browserFirstBytes.Add(answer);
             if (response.Status >= 400) Error($"GET {path} answered {response.Status}");
             await page.Locator("h1").First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
             return answer;
@@ -162,7 +166,13 @@ public static class LoadTest
             else Error($"POST /api/v1/apply answered {(int)applied.StatusCode}: {await applied.Content.ReadAsStringAsync(CancellationToken.None)}");
         }
 
+        using var serverTimings = new ServerTimings();
         await Task.WhenAll(pages.Select((page, s) => BrowserLoopAsync(page, s)).Concat(Enumerable.Range(0, apiClients).Select(ApiLoopAsync)));
+        var measured = serverTimings.Snapshot();
+        foreach (var (measure, values) in measured.OrderByDescending(p => p.Value.Count))
+            log($"load: server {measure}: n={values.Count} p50={values.Median:N1} p95={values.Percentile(0.95):N1} max={values.Max:N1} ms");
+        var pageAnswers = Samples.Of(PageRoutes.SelectMany(route => measured.Where(m => m.Key.StartsWith($"GET {route} ", StringComparison.Ordinal)).SelectMany(m => m.Value.Values)));
+        var eventHandling = measured.TryGetValue(ServerTimings.EventHandling, out var events) ? events : Samples.Of([]);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         // Edits cut off by the end: a page submit may have been accepted after the loop stopped waiting for it.
@@ -170,7 +180,7 @@ public static class LoadTest
         var names = inventory.Clients.Select(c => c.Name).ToArray();
         var acceptedNames = accepted.ToHashSet(StringComparer.Ordinal);
         var late = names.Count(n => n.StartsWith("Browser ", StringComparison.Ordinal) && !acceptedNames.Contains(n));
-        return new LoadResult(sessions, apiClients, seconds, Samples.Of(pageAnswers), Samples.Of(browserEdits), Samples.Of(apiCalls),
+        return new LoadResult(sessions, apiClients, seconds, pageAnswers, Samples.Of(browserFirstBytes), eventHandling, Samples.Of(browserEdits), Samples.Of(apiCalls),
             counters[0] + late, counters[1], counters[2], counters[3], errors.Count, errors.Take(10).ToArray(),
             names.Length, acceptedNames.Count(n => !names.Contains(n, StringComparer.Ordinal)), names.Length - names.Distinct(StringComparer.Ordinal).Count());
     }
@@ -179,11 +189,14 @@ public static class LoadTest
     {
         md.AppendLine("## Load: people working at once");
         md.AppendLine();
-        md.AppendLine($"{r.BrowserSessions} signed-in browser sessions (Blazor circuits in one headless Chromium) create clients through the page and open the dashboard and the preview; {r.ApiClients} API clients create clients, give each a free address and preview-then-apply every fifth; {r.Seconds:N0} s on the simulated backend, loopback only. A page answer is the server's time to the first byte of the page document.");
+        md.AppendLine($"{r.BrowserSessions} signed-in browser sessions (Blazor circuits in one headless Chromium) create clients through the page and open the dashboard and the preview; {r.ApiClients} API clients create clients, give each a free address and preview-then-apply every fifth; {r.Seconds:N0} s on the simulated backend, loopback only. A page answer is the server's time for a page request (the rendered document), from ASP.NET Core's own request-duration meter; the browser's wait for the first byte is shown beside it because on a small machine it also holds the time twenty Chromium renderers waited for a core.");
         md.AppendLine();
         md.AppendLine("| measure | count | p50 ms | p95 ms | max ms | target |");
         md.AppendLine("|---|---:|---:|---:|---:|---|");
-        md.AppendLine($"| page answer | {r.PageAnswers.Count:N0} | {r.PageAnswers.Median:N1} | {r.PageAnswers.Percentile(0.95):N1} | {r.PageAnswers.Max:N1} | p95 < {PageAnswerTargetMs:N0} ms: **{(r.PageAnswers.Percentile(0.95) < PageAnswerTargetMs ? "met" : "NOT met")}** |");
+        md.AppendLine($"| page answer (server) | {r.PageAnswers.Count:N0} | {r.PageAnswers.Median:N1} | {r.PageAnswers.Percentile(0.95):N1} | {r.PageAnswers.Max:N1} | p95 < {PageAnswerTargetMs:N0} ms: **{(r.PageAnswers.Percentile(0.95) < PageAnswerTargetMs ? "met" : "NOT met")}** |");
+        md.AppendLine($"| page's first byte as the browser saw it | {r.BrowserFirstBytes.Count:N0} | {r.BrowserFirstBytes.Median:N1} | {r.BrowserFirstBytes.Percentile(0.95):N1} | {r.BrowserFirstBytes.Max:N1} | |");
+        if (!r.EventHandling.IsEmpty)
+            md.AppendLine($"| a click or key handled by the server (Blazor event) | {r.EventHandling.Count:N0} | {r.EventHandling.Median:N1} | {r.EventHandling.Percentile(0.95):N1} | {r.EventHandling.Max:N1} | |");
         md.AppendLine($"| browser edit (open the form → the new client's page) | {r.BrowserEdits.Count:N0} | {r.BrowserEdits.Median:N1} | {r.BrowserEdits.Percentile(0.95):N1} | {r.BrowserEdits.Max:N1} | |");
         md.AppendLine($"| API call | {r.ApiCalls.Count:N0} | {r.ApiCalls.Median:N1} | {r.ApiCalls.Percentile(0.95):N1} | {r.ApiCalls.Max:N1} | |");
         md.AppendLine();
