@@ -38,7 +38,7 @@ public sealed record BenchOptions(
     /// <summary>Only the history's growth, on the simulated backend: no root and no namespace router needed.</summary>
     public bool HistoryOnly { get; init; }
 
-    /// <summary>Only the bulk import of <see cref="BulkImportClients"/> clients (<see cref="BulkImport"/>): no root needed; stdout only.</summary>
+    /// <summary>Only the bulk import of <see cref="BulkImportClients"/> clients (<see cref="BulkImport"/>): no root needed; replaces only its own section of the report.</summary>
     public bool BulkImportOnly { get; init; }
 
     public int BulkImportClients { get; init; } = 10_000;
@@ -93,7 +93,7 @@ public sealed record BenchOptions(
           --only history               only the history's growth, on the simulated backend (no root
                                        needed); updates just that section of the report
           --only bulk-import           only a CSV of 10,000 clients with an assignment each, previewed and
-                                       imported (no root needed; prints to stdout, writes no file)
+                                       imported 3 times (no root needed; updates just that section)
           --only load                  only the load test: 20 browser sessions and 10 API clients editing,
                                        previewing and applying for 60 s (no root needed; updates just
                                        that section of the report)

@@ -57,7 +57,7 @@ try
     if (options.LoadOnly)
         return await MeasureLoadOnlyAsync();
     if (options.BulkImportOnly)
-        return await BulkImport.RunAsync(options.BulkImportClients, Log, ct);
+        return await MeasureBulkImportOnlyAsync();
     if (!options.ApiBurstOnly && !options.SignInFloodOnly && !options.BackendsOnly && !options.FlowsOnly)
         await MeasureSizesAsync();
     if (options.SideBySide)
@@ -88,22 +88,32 @@ async Task MeasureSizesAsync()
         results.Add(await benchmark.RunAsync(size, withQueries: size == options.QueryRunSize, ct, withHistory: size == options.Sizes[^1]));
 }
 
-// The load test needs no root either; like the history, only its section of the report is replaced.
+// The load test and the bulk import need no root either; like the history, only their own section of the report is replaced.
 async Task<int> MeasureLoadOnlyAsync()
 {
     var load = await LoadTest.RunAsync(options.LoadBrowsers, options.LoadApiClients, TimeSpan.FromSeconds(options.LoadSeconds), Log, ct);
     var md = new System.Text.StringBuilder();
     LoadTest.Render(md, load);
-    var section = HistoryReport.Keep("load", md.ToString(),
+    await WriteSectionAsync("load", md.ToString());
+    return load.Consistent && load.ErrorAnswers == 0 ? 0 : 1;
+}
+
+async Task<int> MeasureBulkImportOnlyAsync()
+{
+    var (section, met) = await BulkImport.RunAsync(options.BulkImportClients, Log, ct);
+    await WriteSectionAsync("bulk-import", section);
+    return met ? 0 : 1;
+}
+
+async Task WriteSectionAsync(string key, string markdown)
+{
+    var section = HistoryReport.Keep(key, markdown,
         $"dotnet run -c {machine.Build} --project bench/RouterAdmin.Bench -- {string.Join(' ', options.Arguments)}", MachineInfo.LoadAverage());
     Console.Out.Write(section);
-    if (options.OutputPath is { } output)
-    {
-        var document = File.Exists(output) ? await File.ReadAllTextAsync(output, CancellationToken.None) : "# RouterAdmin benchmarks\n";
-        await File.WriteAllTextAsync(output, HistoryReport.Upsert(document, "load", section), CancellationToken.None);
-        Log($"updated the load section of {output}");
-    }
-    return load.Consistent && load.ErrorAnswers == 0 ? 0 : 1;
+    if (options.OutputPath is not { } output) return;
+    var document = File.Exists(output) ? await File.ReadAllTextAsync(output, CancellationToken.None) : "# RouterAdmin benchmarks\n";
+    await File.WriteAllTextAsync(output, HistoryReport.Upsert(document, key, section), CancellationToken.None);
+    Log($"updated the {key} section of {output}");
 }
 
 // The history's growth on the simulated backend (the same snapshots, its "kernel" kept in the database), which needs
