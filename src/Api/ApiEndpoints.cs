@@ -33,5 +33,6 @@ internal static class ApiEndpoints
         api.MapImportApi();
         api.MapRevisionsApi();
         api.MapTokensApi();
+        api.MapVpnUsersApi();
     }
 }

@@ -18,7 +18,14 @@ public static class DetectionRegistration
         services.AddSingleton<IVpnWatchTable>(provider => Simulated(provider)
             ? provider.GetRequiredService<SimulatedVpnWatchTable>()
             : provider.GetRequiredService<NftVpnWatch>());
-        services.AddSingleton<IVpnWatch>(provider => Simulated(provider) ? new NoVpnWatch() : provider.GetRequiredService<NftVpnWatch>());
+        // The simulated router's watch counts what a demo or a spec puts in it, and only while the watch is applied.
+        services.AddSingleton<IVpnWatch>(provider => Simulated(provider)
+            ? provider.GetRequiredService<SimulatedVpnWatchTable>()
+            : provider.GetRequiredService<NftVpnWatch>());
+        services.AddSingleton<INeighbourTable>(provider => Simulated(provider)
+            ? new NoNeighbourTable()
+            : new KernelNeighbourTable(provider.GetRequiredService<HostTools>()));
+        services.AddSingleton<HostIdentities>();
         services.AddSingleton<VpnUserWatcher>();
         services.AddSingleton<VpnUserFixes>();
         return services;

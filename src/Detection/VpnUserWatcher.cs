@@ -10,8 +10,8 @@ public interface IVpnWatch
     Task<IReadOnlyList<WatchedFlow>> ReadAsync(CancellationToken ct);
 }
 
-/// <summary>A VPN user as the dashboard lists it: the flow, and since when it has been in this state.</summary>
-public sealed record DetectedVpnUser(ClassifiedFlow Flow, DateTimeOffset Since);
+/// <summary>A VPN user as the dashboard lists it: the flow, since when it has been in this state, and its MAC and name when known.</summary>
+public sealed record DetectedVpnUser(ClassifiedFlow Flow, DateTimeOffset Since, string? Mac = null, string? Hostname = null);
 
 public sealed record VpnUserReport(IReadOnlyList<DetectedVpnUser> Users, DateTimeOffset CheckedAt, TimeSpan CheckDuration)
 {
@@ -29,7 +29,7 @@ public sealed record VpnUserReport(IReadOnlyList<DetectedVpnUser> Users, DateTim
 /// Checks the watch against conntrack and the inventory, and remembers between checks what a single read cannot tell:
 /// whose unconfirmed count grew (the dropped ones) and since when each user has been in its state.
 /// </summary>
-public sealed class VpnUserWatcher(IVpnWatch watch, IFirewallBackend backend, InventoryStore inventory, TimeProvider clock)
+public sealed class VpnUserWatcher(IVpnWatch watch, IFirewallBackend backend, InventoryStore inventory, HostIdentities identities, TimeProvider clock)
 {
     private readonly SemaphoreSlim _oneCheck = new(1, 1);
     private Dictionary<(IPAddress, IPAddress), long> _previousCounts = [];
@@ -48,7 +48,9 @@ public sealed class VpnUserWatcher(IVpnWatch watch, IFirewallBackend backend, In
             var started = clock.GetTimestamp();
             var now = clock.GetUtcNow();
             var watched = await watch.ReadAsync(ct);
-            var flows = VpnFlowClassifier.Classify(watched, _previousCounts, await backend.ListFlowsAsync(ct), await inventory.CaptureAsync(ct));
+            var snapshot = await inventory.CaptureAsync(ct);
+            var flows = VpnFlowClassifier.Classify(watched, _previousCounts, await backend.ListFlowsAsync(ct), snapshot);
+            var known = await identities.LookUpAsync(flows.Select(f => f.LanHost).ToArray(), snapshot, ct);
 
             _previousCounts = watched.ToDictionary(w => (w.LanHost, w.Server), w => w.UnconfirmedPackets);
             var since = new Dictionary<(IPAddress, IPAddress, VpnFlowState), DateTimeOffset>();
@@ -56,7 +58,8 @@ public sealed class VpnUserWatcher(IVpnWatch watch, IFirewallBackend backend, In
             {
                 var key = (f.LanHost, f.Server, f.State);
                 since[key] = _since.GetValueOrDefault(key, now);
-                return new DetectedVpnUser(f, since[key]);
+                var who = known.GetValueOrDefault(f.LanHost) ?? HostIdentity.Unknown;
+                return new DetectedVpnUser(f, since[key], who.Mac, who.Hostname);
             }).ToArray();
             _since = since;
 
@@ -69,10 +72,4 @@ public sealed class VpnUserWatcher(IVpnWatch watch, IFirewallBackend backend, In
             _oneCheck.Release();
         }
     }
-}
-
-/// <summary>No watch: the simulated backend reaches no kernel, so it sees no flows.</summary>
-public sealed class NoVpnWatch : IVpnWatch
-{
-    public Task<IReadOnlyList<WatchedFlow>> ReadAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<WatchedFlow>>([]);
 }

@@ -11,6 +11,9 @@ public sealed class DetectionOptions
     /// <summary>How often the watch is read while it is on; a dropped user is named within about two of these.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>A dnsmasq lease file to name the hosts the inventory does not know (optional; e.g. /var/lib/misc/dnsmasq.leases).</summary>
+    public string? LeasesFile { get; set; }
+
     public static IEnumerable<string> Problems(DetectionOptions options)
     {
         if (options.CheckInterval < TimeSpan.Zero)

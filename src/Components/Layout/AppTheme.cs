@@ -12,7 +12,8 @@ internal static class AppTheme
             Default = new DefaultTypography { FontFamily = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"] },
         },
         // Every text colour reaches WCAG AA (4.5:1) on the surfaces it is used on, checked by axe in the browser tests:
-        // MudBlazor's defaults (#00c853 success, #f44336 error, #ff9800 warning under white text) do not.
+        // MudBlazor's defaults (#00c853 success, #f44336 error, #ff9800 warning under white text, #2196f3 info as the text
+        // of an info alert, 3.8:1) do not.
         PaletteLight = new PaletteLight
         {
             Primary = "#1565c0",
@@ -20,6 +21,7 @@ internal static class AppTheme
             Success = "#2e7d32",
             Error = "#c62828",
             Warning = "#a85b00",
+            Info = "#0277bd",
         },
         // Light accents on dark surfaces, so filled buttons carry dark text rather than white on pale blue or amber.
         PaletteDark = new PaletteDark
@@ -32,6 +34,9 @@ internal static class AppTheme
             ErrorContrastText = "#0d1b2a",
             Warning = "#ffb74d",
             WarningContrastText = "#1a1a1a",
+            // An alert's text is the "darken" shade of its colour; on a dark surface it must be the lighter one.
+            ErrorDarken = "#ffa4ad",
+            InfoDarken = "#90caf9",
             TextSecondary = "#b0b0b8",
         },
     };

@@ -18,8 +18,16 @@ public static class ConntrackParser
             // "unknown 50 597 src=…": the protocol number names ESP where conntrack has no name for it.
             var protocol = words[0] == "unknown" && words[1] == "50" ? "esp" : words[0];
             int.TryParse(words[2], NumberStyles.None, CultureInfo.InvariantCulture, out var timeout);
-            entries.Add(new ConntrackEntry(protocol, sources[0], destinations[0], sources[1], destinations[1], timeout));
+            var sourcePorts = Ports(words, "sport=");
+            var destinationPorts = Ports(words, "dport=");
+            entries.Add(new ConntrackEntry(protocol, sources[0], destinations[0], sources[1], destinations[1], timeout,
+                sourcePorts.ElementAtOrDefault(0), destinationPorts.ElementAtOrDefault(0), destinationPorts.ElementAtOrDefault(1)));
         }
         return entries;
     }
+
+    /// <summary>"sport=500" words in order: the original direction's, then the reply's.</summary>
+    private static int?[] Ports(string[] words, string prefix) =>
+        [.. words.Where(w => w.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(w => int.TryParse(w.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : (int?)null)];
 }

@@ -20,6 +20,13 @@ public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOpt
         return IpAddrJsonParser.Parse(output.StandardOutput);
     }
 
+    /// <summary>The kernel's IPv4 neighbour table: which MAC each LAN host answered ARP from.</summary>
+    public async Task<IReadOnlyList<Neighbour>> ReadNeighboursAsync(CancellationToken cancellationToken)
+    {
+        var output = await runner.RunAsync(Options.Paths.Ip, ["-j", "-4", "neigh", "show"], cancellationToken: cancellationToken);
+        return IpNeighJsonParser.Parse(output.StandardOutput);
+    }
+
     public Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken) =>
         runner.RunAsync(Options.Paths.Ip, AddAddressArguments(address), cancellationToken: cancellationToken);
 

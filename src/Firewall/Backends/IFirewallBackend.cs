@@ -3,14 +3,26 @@ using RouterAdmin.Firewall.Planning;
 
 namespace RouterAdmin.Firewall.Backends;
 
-/// <summary>A conntrack entry, as far as the dashboard cares.</summary>
-public sealed record ConntrackEntry(string Protocol, string Source, string Destination, string ReplySource, string ReplyDestination, int TimeoutSeconds)
+/// <summary>A conntrack entry, as far as the dashboard cares; the ports are those of TCP and UDP entries (none for ESP).</summary>
+/// <param name="DestinationPort">The original direction's destination port: 500 for IKE, 4500 for NAT-T.</param>
+/// <param name="ReplyDestinationPort">The port the reply goes to, i.e. the source port the flow leaves from after NAT.</param>
+public sealed record ConntrackEntry(string Protocol, string Source, string Destination, string ReplySource, string ReplyDestination, int TimeoutSeconds,
+    int? SourcePort = null, int? DestinationPort = null, int? ReplyDestinationPort = null)
 {
+    public const int IkePort = 500;
+    public const int NatTraversalPort = 4500;
+
     /// <summary>An IPsec tunnel's data (IP protocol 50).</summary>
     public bool IsEsp => Protocol == "esp";
 
     /// <summary>Its key exchange: IKE, or NAT-T, on UDP.</summary>
     public bool IsIke => Protocol == "udp";
+
+    /// <summary>IKE's own exchange, to UDP 500 (what comes before raw ESP).</summary>
+    public bool IsIkeExchange => Protocol == "udp" && DestinationPort == IkePort;
+
+    /// <summary>NAT Traversal: ESP inside UDP 4500, which masquerade remaps by port like any UDP, so it cannot collide.</summary>
+    public bool IsNatTraversal => Protocol == "udp" && DestinationPort == NatTraversalPort;
 }
 
 /// <summary>How many new flows one mapping's rule has translated (nat sees only each flow's first packet).</summary>

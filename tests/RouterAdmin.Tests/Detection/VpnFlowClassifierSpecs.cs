@@ -78,4 +78,61 @@ public sealed class VpnFlowClassifierSpecs
         Assert.Null(flow.EndpointName);
         Assert.Equal(VpnFlowState.AtRisk, flow.State);
     }
+
+    private static ConntrackEntry Udp(string lanHost, int port, string leavesFrom, int leavesFromPort, string server = "198.51.100.10") =>
+        new("udp", lanHost, server, server, leavesFrom, 29, port, port, leavesFromPort);
+
+    [Fact]
+    public void A_host_with_only_ike_through_the_masquerade_is_at_risk_before_its_esp_starts_and_says_the_port_it_leaves_from()
+    {
+        // Measured: the second host's IKE behind the shared address leaves from another port (173), not dropped.
+        var flows = VpnFlowClassifier.Classify([], NothingBefore, [Udp("192.168.1.9", 500, Masquerade, 173), Udp("192.168.1.2", 500, "203.0.113.2", 500)], Inventory);
+
+        Assert.Equal(
+        [
+            ("192.168.1.9", VpnFlowState.AtRisk, VpnTraffic.Ike, Masquerade, (int?)173),
+            ("192.168.1.2", VpnFlowState.Fine, VpnTraffic.Ike, "203.0.113.2", (int?)500),
+        ], flows.Select(f => (f.LanHost.ToString(), f.State, f.Traffic, f.LeavesFrom, f.LeavesFromPort)));
+        Assert.Equal(0, flows[0].UnconfirmedPackets);
+    }
+
+    [Fact]
+    public void Once_esp_flows_the_host_is_judged_by_its_esp_and_ike_adds_no_second_row()
+    {
+        var flows = VpnFlowClassifier.Classify([Watched("192.168.1.9", 12)], NothingBefore, [Udp("192.168.1.9", 500, Masquerade, 173)], Inventory);
+
+        var flow = Assert.Single(flows);
+        Assert.Equal((VpnFlowState.Dropped, VpnTraffic.Esp), (flow.State, flow.Traffic));
+    }
+
+    [Fact]
+    public void A_pair_that_also_talks_nat_traversal_cannot_collide_and_its_ike_alone_is_not_reported()
+    {
+        var flows = VpnFlowClassifier.Classify([], NothingBefore, [Udp("192.168.1.9", 500, Masquerade, 500), Udp("192.168.1.9", 4500, Masquerade, 64087)], Inventory);
+
+        Assert.Empty(flows);
+    }
+
+    [Fact]
+    public void An_esp_entry_the_watch_no_longer_counts_is_still_judged_by_where_it_leaves_from()
+    {
+        // A replied tunnel adds only its first packet to the watch's set, which forgets it after 15 minutes; conntrack keeps it.
+        var flows = VpnFlowClassifier.Classify([], NothingBefore, [Esp("192.168.1.3", Masquerade), Esp("192.168.1.2", "203.0.113.2")], Inventory);
+
+        Assert.Equal([("192.168.1.3", VpnFlowState.AtRisk), ("192.168.1.2", VpnFlowState.Fine)], flows.Select(f => (f.LanHost.ToString(), f.State)));
+    }
+
+    [Fact]
+    public void Entries_from_outside_the_lan_to_the_lan_or_left_untranslated_are_not_vpn_users_of_this_router()
+    {
+        var flows = VpnFlowClassifier.Classify([], NothingBefore,
+        [
+            Esp("10.0.0.5", Masquerade),
+            new("esp", "192.168.1.3", "192.168.1.4", "192.168.1.4", "192.168.1.3", 599),
+            Udp("192.168.1.9", 500, "192.168.1.9", 500),
+            new("udp", "192.168.1.9", "198.51.100.10", "198.51.100.10", Masquerade, 29, 53000, 53, 53000),
+        ], Inventory);
+
+        Assert.Empty(flows);
+    }
 }

@@ -23,6 +23,12 @@ public sealed class VpnUsersPanelSpecs : BunitContext, IAsyncLifetime
         public Task<IReadOnlyList<WatchedFlow>> ReadAsync(CancellationToken ct) => Task.FromResult(Flows);
     }
 
+    private sealed class OneNeighbour : INeighbourTable
+    {
+        public Task<IReadOnlyList<RouterAdmin.Firewall.LiveState.Neighbour>> ReadAsync(CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<RouterAdmin.Firewall.LiveState.Neighbour>>([new(IPAddress.Parse("192.168.1.9"), "br0", "5e:49:36:ba:89:ec")]);
+    }
+
     private static readonly IPAddress Server = IPAddress.Parse("198.51.100.10");
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
     private readonly ScriptedWatch _watch = new();
@@ -36,7 +42,7 @@ public sealed class VpnUsersPanelSpecs : BunitContext, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _console = await TestConsole.StartAsync(ConsoleSetup.Simulated() with { Services = s => s.AddSingleton<IVpnWatch>(_watch) });
+        _console = await TestConsole.StartAsync(ConsoleSetup.Simulated() with { Services = s => s.AddSingleton<IVpnWatch>(_watch).AddSingleton<INeighbourTable>(new OneNeighbour()) });
         await _console.Clients.CreateAsync(Make.Client("Ann", "192.168.1.2"), Actors.Admin, Ct);
         await _console.Endpoints.CreateAsync(Make.Endpoint("Contivity", "198.51.100.10"), Actors.Admin, Ct);
         await _console.Addresses.CreateAsync(Make.External("203.0.113.2"), Actors.Admin, Ct);
@@ -69,6 +75,7 @@ public sealed class VpnUsersPanelSpecs : BunitContext, IAsyncLifetime
         Assert.Contains("dropped now", rows[0].TextContent, StringComparison.Ordinal);
         Assert.Contains("192.168.1.9", rows[0].TextContent, StringComparison.Ordinal);
         Assert.Contains("not a client", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("5e:49:36:ba:89:ec", cut.Find("[data-testid='mac-192.168.1.9']").TextContent.Trim());
         Assert.Contains("at risk", rows[1].TextContent, StringComparison.Ordinal);
         Assert.Contains("Ann", rows[1].TextContent, StringComparison.Ordinal);
         Assert.Contains("203.0.113.1", rows[1].TextContent, StringComparison.Ordinal);
@@ -79,6 +86,7 @@ public sealed class VpnUsersPanelSpecs : BunitContext, IAsyncLifetime
         var inventory = await _console.Store.CaptureAsync(Ct);
         var added = Assert.Single(inventory.Clients, c => c.LanAddress.Equals(IPAddress.Parse("192.168.1.9")));
         Assert.Equal("VPN user 192.168.1.9", added.Name);
+        Assert.Equal("5e:49:36:ba:89:ec", added.MacAddress);
         var assignment = Assert.Single(inventory.Assignments, a => a.ClientId == added.Id);
         Assert.Equal(IPAddress.Parse("203.0.113.2"), inventory.ExternalAddresses.Single(a => a.Id == assignment.ExternalAddressId).Address);
     }
@@ -90,9 +98,24 @@ public sealed class VpnUsersPanelSpecs : BunitContext, IAsyncLifetime
         _watch.Flows = [new(IPAddress.Parse("192.168.1.9"), Server, 12)];
         var report = await _console.Get<VpnUserWatcher>().CheckAsync(Ct);
 
-        var refusal = await Assert.ThrowsAsync<RouterAdmin.Refusals.Conflict>(() => _console.Get<VpnUserFixes>().GiveOwnAddressAsync(report.Dropped.Single().Flow, Actors.Admin, Ct));
+        var refusal = await Assert.ThrowsAsync<RouterAdmin.Refusals.Conflict>(() => _console.Get<VpnUserFixes>().GiveOwnAddressAsync(report.Dropped.Single(), Actors.Admin, Ct));
 
         Assert.Equal("VPN user 192.168.1.9 was not added: No external address is left free for Contivity: all 1 are taken by then. Add external addresses, or assign fewer clients.", refusal.Message);
         Assert.Single((await _console.Store.CaptureAsync(Ct)).Clients);
+    }
+
+    [Fact]
+    public async Task A_host_seen_only_by_its_ike_is_listed_at_risk_with_the_port_it_leaves_from()
+    {
+        var cut = Render<VpnUsersPanel>();
+        _console.Kernel.LiveFlows = [new ConntrackEntry("udp", "192.168.1.9", "198.51.100.10", "198.51.100.10", "203.0.113.1", 29, 500, 500, 173)];
+
+        await _console.Get<VpnUserWatcher>().CheckAsync(Ct);
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=vpn-users] tbody tr")));
+        var row = cut.Find("[data-testid=vpn-users] tbody tr").TextContent;
+        Assert.Contains("at risk", row, StringComparison.Ordinal);
+        Assert.Contains("IKE only, no ESP yet", row, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.1:173", row, StringComparison.Ordinal);
     }
 }

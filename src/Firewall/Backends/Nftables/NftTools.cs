@@ -10,14 +10,39 @@ public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> opt
     public string Table => NftTableName.Validate(Options.NftTable);
 
     /// <summary><c>nft -j list table ip NAME</c>; null when there is no such table (nothing owned yet, or flushed).</summary>
-    public async Task<string?> ListTableJsonAsync(CancellationToken cancellationToken)
+    public Task<string?> ListTableJsonAsync(CancellationToken cancellationToken) => ListJsonAsync(ListArguments, cancellationToken);
+
+    /// <summary>
+    /// An <c>nft list …</c> of one object (a table, chain or set), or null when nft says that object does not exist. A
+    /// missing nft binary, or any other failure, is an error: it must not pass for "nothing owned yet".
+    /// </summary>
+    public async Task<string?> ListJsonAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var output = await runner.RunAsync(Options.Paths.Nft, ListArguments, throwOnFailure: false, cancellationToken: cancellationToken);
+        var output = await runner.RunAsync(Options.Paths.Nft, arguments, throwOnFailure: false, cancellationToken: cancellationToken);
         if (output.ExitCode == 0) return output.StandardOutput;
-        // nft's own words for a missing table; a missing nft binary also says "No such file or directory" (from exec),
-        // and must not pass for "nothing owned yet".
+        // nft's own words for a missing object; through ip netns exec, a missing binary says "exec of … failed: No such
+        // file or directory", which does not start like this.
         if (output.StandardError.StartsWith("Error: No such file or directory", StringComparison.Ordinal)) return null;
-        throw new FirewallCommandException(runner.Describe(Options.Paths.Nft, ListArguments), output.ExitCode, output.StandardError);
+        throw new FirewallCommandException(runner.Describe(Options.Paths.Nft, arguments), output.ExitCode, output.StandardError);
+    }
+
+    private bool? _missing;
+
+    /// <summary>Whether nft cannot be started at all (asked once: installing it means restarting the console).</summary>
+    public async Task<bool> IsMissingAsync(CancellationToken cancellationToken)
+    {
+        if (_missing is { } known) return known;
+        try
+        {
+            var output = await runner.RunAsync(Options.Paths.Nft, ["--version"], throwOnFailure: false, cancellationToken: cancellationToken);
+            // Through ip netns exec a missing program is iproute2's "exec of "nft" failed", not nft's own words.
+            _missing = output.ExitCode != 0 && output.StandardError.Contains("exec of", StringComparison.Ordinal);
+        }
+        catch (FirewallCommandException e) when (e.ExitCode == -1 && e.StandardError.StartsWith("could not be started", StringComparison.Ordinal))
+        {
+            _missing = true;
+        }
+        return _missing.Value;
     }
 
     /// <summary><c>nft -j list ruleset</c>: the owned table and everyone else's, for the rules others wrote.</summary>

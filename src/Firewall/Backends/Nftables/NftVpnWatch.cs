@@ -13,7 +13,7 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// the server answers, so a healthy tunnel costs one conntrack-state test per packet; a colliding flow is never
 /// confirmed, so every one of its packets is counted.
 /// </summary>
-public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> options) : IVpnWatch, IVpnWatchTable
+public sealed class NftVpnWatch(NftTools nft, CommandRunner runner, IOptions<FirewallOptions> options) : IVpnWatch, IVpnWatchTable
 {
     public const string Table = "routeradmin_watch";
     public const string Set = "esp_unconfirmed";
@@ -57,7 +57,7 @@ public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> 
     {
         // A router without nft (iptables-legacy, no nftables package) cannot hold the watch: nothing to read, and the
         // iptables backend must go on working. Turning the watch on there fails its apply with nft's absence named.
-        if (await IsMissingAsync(ct)) return WatchTableState.Absent;
+        if (await nft.IsMissingAsync(ct)) return WatchTableState.Absent;
         var json = await ListAsync(["-j", "list", "chain", "ip", Table, Chain], ct);
         if (json is null)
         {
@@ -111,7 +111,7 @@ public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> 
     /// <summary>The counted flows; none when the watch is not installed.</summary>
     public async Task<IReadOnlyList<WatchedFlow>> ReadAsync(CancellationToken ct)
     {
-        if (await IsMissingAsync(ct)) return [];
+        if (await nft.IsMissingAsync(ct)) return [];
         var json = await ListAsync(["-j", "list", "set", "ip", Table, Set], ct);
         return json is null ? [] : Parse(json);
     }
@@ -137,31 +137,5 @@ public sealed class NftVpnWatch(CommandRunner runner, IOptions<FirewallOptions> 
         return flows;
     }
 
-    private bool? _missing;
-
-    /// <summary>Whether nft cannot be started at all (asked once: installing it means restarting the console).</summary>
-    private async Task<bool> IsMissingAsync(CancellationToken ct)
-    {
-        if (_missing is { } known) return known;
-        try
-        {
-            var output = await runner.RunAsync(options.Value.Paths.Nft, ["--version"], throwOnFailure: false, cancellationToken: ct);
-            // Through ip netns exec a missing program is iproute2's "exec of "nft" failed", not nft's own words.
-            _missing = output.ExitCode != 0 && output.StandardError.Contains("exec of", StringComparison.Ordinal);
-        }
-        catch (FirewallCommandException e) when (e.ExitCode == -1 && e.StandardError.StartsWith("could not be started", StringComparison.Ordinal))
-        {
-            _missing = true;
-        }
-        return _missing.Value;
-    }
-
-    /// <summary>A listing, or null when nft says the object does not exist (a missing nft binary is an error, not "absent").</summary>
-    private async Task<string?> ListAsync(string[] arguments, CancellationToken ct)
-    {
-        var output = await runner.RunAsync(options.Value.Paths.Nft, arguments, throwOnFailure: false, cancellationToken: ct);
-        if (output.ExitCode == 0) return output.StandardOutput;
-        if (output.StandardError.StartsWith("Error: No such file or directory", StringComparison.Ordinal)) return null;
-        throw new FirewallCommandException(runner.Describe(options.Value.Paths.Nft, arguments), output.ExitCode, output.StandardError);
-    }
+    private Task<string?> ListAsync(string[] arguments, CancellationToken ct) => nft.ListJsonAsync(arguments, ct);
 }

@@ -6,7 +6,9 @@ namespace RouterAdmin.Firewall.Backends.Watch;
 /// The configured backend with the VPN watch (see Detection) kept beside its rules as part of RouterAdmin's state:
 /// rendered from the plan, read back, diffed in the preview, applied first in the same run, verified, undone with
 /// the rest, stored with every revision and seen as drift when someone removes it. With the watch off and no watch
-/// table on the router, every answer is the backend's own, unchanged.
+/// table on the router, every answer is the backend's own, unchanged, and the table is not read at all: once a read has
+/// found it absent and the plan wants none, it is read again only after the next commit (so a leftover table is still
+/// found at start and after each apply, and a watch that is wanted is read every time, for drift).
 /// </summary>
 public sealed class WatchingBackend(IFirewallBackend inner, IVpnWatchTable table) : HostNetworkForwarder(inner), IFirewallBackend
 {
@@ -16,17 +18,34 @@ public sealed class WatchingBackend(IFirewallBackend inner, IVpnWatchTable table
     public string? Namespace => inner.Namespace;
     public string TransactionTool => inner.TransactionTool;
 
+    private volatile bool _knownAbsent;
+    private volatile bool _wanted;
+    private int _commits;
+
     public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false)
     {
+        if (_knownAbsent && !_wanted) return await inner.ReadAsync(cancellationToken, withCounters);
         var rules = inner.ReadAsync(cancellationToken, withCounters);
-        var watch = table.ReadStateAsync(cancellationToken);
-        var found = await watch;
+        var found = await ReadTableAsync(cancellationToken);
         return found.IsAbsent ? await rules : Live(await rules, found);
+    }
+
+    /// <summary>Reads the table and remembers whether it was absent, unless a commit ran meanwhile (its result is newer).</summary>
+    private async Task<WatchTableState> ReadTableAsync(CancellationToken cancellationToken)
+    {
+        var commits = Volatile.Read(ref _commits);
+        var found = await table.ReadStateAsync(cancellationToken);
+        if (commits == Volatile.Read(ref _commits)) _knownAbsent = found.IsAbsent;
+        return found;
     }
 
     public Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken) => inner.ReadAsPreviousOwnerAsync(cancellationToken);
 
-    public IOwnedFirewall Render(FirewallPlan plan) => WatchedOwned.With(inner.Render(plan), plan.WatchedLan);
+    public IOwnedFirewall Render(FirewallPlan plan)
+    {
+        _wanted = plan.WatchedLan is not null;
+        return WatchedOwned.With(inner.Render(plan), plan.WatchedLan);
+    }
 
     public IOwnedFirewall RenderAbsent(FirewallPlan plan) => inner.RenderAbsent(plan);
 
@@ -56,21 +75,30 @@ public sealed class WatchingBackend(IFirewallBackend inner, IVpnWatchTable table
 
     public async Task CommitAsync(IBackendChange change, CancellationToken cancellationToken)
     {
-        if (change is not WatchedChange watched)
+        try
         {
-            await inner.CommitAsync(change, cancellationToken);
-            return;
+            if (change is not WatchedChange watched)
+            {
+                await inner.CommitAsync(change, cancellationToken);
+                return;
+            }
+            // The watch first: it translates nothing, so if the rules' transaction then fails, putting the watch back
+            // (with the rest of the snapshot) is all there is to undo.
+            if (watched.WatchChanges) await table.ApplyAsync(watched.WantedWatch, cancellationToken);
+            if (watched.Inner.RulesChange) await inner.CommitAsync(watched.Inner, cancellationToken);
         }
-        // The watch first: it translates nothing, so if the rules' transaction then fails, putting the watch back
-        // (with the rest of the snapshot) is all there is to undo.
-        if (watched.WatchChanges) await table.ApplyAsync(watched.WantedWatch, cancellationToken);
-        if (watched.Inner.RulesChange) await inner.CommitAsync(watched.Inner, cancellationToken);
+        finally
+        {
+            // Whatever happened, the next read looks again (an apply is also when a leftover table is found).
+            Interlocked.Increment(ref _commits);
+            _knownAbsent = false;
+        }
     }
 
     public async Task VerifyAsync(IOwnedFirewall desired, CancellationToken cancellationToken)
     {
         var (innerDesired, wanted) = WatchedOwned.Unwrap(desired);
-        var found = await table.ReadStateAsync(cancellationToken);
+        var found = await ReadTableAsync(cancellationToken);
         if (!found.Holds(wanted))
         {
             var rules = await inner.ReadAsync(cancellationToken);
