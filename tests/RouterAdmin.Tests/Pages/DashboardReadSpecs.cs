@@ -69,5 +69,8 @@ public sealed class DashboardReadSpecs : BunitContext, IAsyncLifetime
         // NAT sees only the first packet of a connection: the column says it counts connections, not traffic.
         Assert.Contains("New connections translated", cut.Find("[data-testid=activity-table] thead").TextContent);
         Assert.DoesNotContain("Rule hits", cut.Markup);
+        // One of each is counted in the singular.
+        Assert.Equal("1 client · 1 assignment", cut.Find("[data-testid=counts] h6").TextContent.Trim());
+        Assert.Equal("1 external IP · 1 VPN endpoint", cut.Find("[data-testid=counts] p").TextContent.Trim());
     }
 }
