@@ -38,6 +38,8 @@ public sealed class ApiTokenService(IDbContextFactory<AppDbContext> dbFactory, T
         var now = clock.GetUtcNow();
         var errors = new ValidationErrors();
         if (label.Length is 0 or > Limits.NameLength) errors.Add("Name", $"A token needs a name of 1 to {Limits.NameLength} characters.");
+        // The API's JSON takes a role's number too; one that names no role would be neither a viewer's nor an admin's.
+        if (!Enum.IsDefined(role)) errors.Add("Role", "A token's role is Admin or Viewer.");
         if (expiresAt is { } expiry && expiry <= now) errors.Add("ExpiresAt", "The expiry must be in the future.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == userName.Trim(), ct);

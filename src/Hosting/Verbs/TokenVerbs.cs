@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using RouterAdmin.Refusals;
 using RouterAdmin.Security;
 
@@ -9,7 +10,8 @@ namespace RouterAdmin.Hosting.Verbs;
 internal static class TokenVerbs
 {
     private static readonly Actor Cli = new("cli", UserRole.Admin);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Roles by name ("Admin"), as the API writes them: a script should not have to know the enum's order.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
@@ -38,7 +40,7 @@ internal static class TokenVerbs
     private static async Task<int> CreateAsync(ApiTokenService tokens, TimeProvider clock, string[] args, bool json)
     {
         var (user, name, roleText) = (CommandLine.ValueOf(args, "--user"), CommandLine.ValueOf(args, "--name"), CommandLine.ValueOf(args, "--role"));
-        if (user is null || name is null || !Enum.TryParse<UserRole>(roleText, ignoreCase: true, out var role))
+        if (user is null || name is null || RoleOf(roleText) is not { } role)
             return Refuse("token create needs --user NAME --name LABEL --role Admin|Viewer.");
         DateTimeOffset? expires = null;
         if (CommandLine.ValueOf(args, "--expires") is { } expiresText)
@@ -57,6 +59,14 @@ internal static class TokenVerbs
         }
         return 0;
     }
+
+    // By name only: Enum.TryParse also takes "1" and "7", and the second is no role at all.
+    private static UserRole? RoleOf(string? text) => text?.ToLowerInvariant() switch
+    {
+        "admin" => UserRole.Admin,
+        "viewer" => UserRole.Viewer,
+        _ => null,
+    };
 
     private static async Task<int> ListAsync(ApiTokenService tokens, bool json)
     {
