@@ -37,6 +37,8 @@ public sealed record ApplyResult(ApplyResultKind Kind, string Message, int? Revi
     public bool Succeeded => Kind is ApplyResultKind.Applied or ApplyResultKind.NothingToDo;
 
     /// <summary>For a refused change, why, in the one refusal model (what the API turns into problem details).</summary>
+    /// <remarks>Not in the JSON: it is an exception (a failed apply's 500 body would not serialize); its words are in <see cref="Message"/>.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Refusals.Refusal? Refusal { get; init; }
 
     public static ApplyResult Refused(Refusals.Refusal refusal) =>

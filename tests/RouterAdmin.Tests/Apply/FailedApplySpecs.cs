@@ -113,4 +113,22 @@ public sealed class FailedApplySpecs : ApplyEngineSpecs
         Assert.Contains("Restoring the previous state failed too", result.Message);
         Assert.DoesNotContain("nothing was changed", result.Message);
     }
+
+    [Fact]
+    public void A_failed_apply_that_the_full_disk_stopped_serializes_as_the_api_answers_it()
+    {
+        // The API's 500 body for a failed apply: a storage failure carries its refusal (an exception), which must not
+        // break the answer a script reads.
+        RouterAdmin.Refusals.StorageUnavailable caught;
+        try { throw new RouterAdmin.Refusals.StorageUnavailable(RouterAdmin.Refusals.StorageFault.DiskFull, "/var/lib/routeradmin"); }
+        catch (RouterAdmin.Refusals.StorageUnavailable e) { caught = e; }
+        var failed = new ApplyResult(ApplyResultKind.Failed, "The disk is full.", 7, "record") { Refusal = caught };
+
+        var json = System.Text.Json.JsonSerializer.Serialize(failed, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal("The disk is full.", document.RootElement.GetProperty("message").GetString());
+        Assert.Equal(7, document.RootElement.GetProperty("revisionId").GetInt32());
+        Assert.False(document.RootElement.TryGetProperty("refusal", out _));
+    }
 }
