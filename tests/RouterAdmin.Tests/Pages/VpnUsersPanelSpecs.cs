@@ -69,7 +69,8 @@ public sealed class VpnUsersPanelSpecs : BunitContext, IAsyncLifetime
         await _console.Get<VpnUserWatcher>().CheckAsync(Ct);
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=vpn-users]")));
-        Assert.Contains("1 VPN user(s) cannot connect now", cut.Find("[data-testid=dropped-alert]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 VPN user cannot connect now", cut.Find("[data-testid=dropped-alert]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 VPN user connects through the shared address", cut.Find("[data-testid=at-risk-alert]").TextContent, StringComparison.Ordinal);
         var rows = cut.FindAll("[data-testid=vpn-users] tbody tr");
         Assert.Equal(2, rows.Count);
         Assert.Contains("dropped now", rows[0].TextContent, StringComparison.Ordinal);

@@ -65,7 +65,7 @@ public sealed class VpnUsersPanelSpecs
             await browser.SignInAsync("admin", TestConsole.AdminPassword);
             await browser.OpenAsync("/", "Dashboard");
             var panel = browser.Page.GetByTestId("vpn-users");
-            await Expect(browser.Page.GetByTestId("dropped-alert")).ToContainTextAsync("1 VPN user(s) cannot connect now");
+            await Expect(browser.Page.GetByTestId("dropped-alert")).ToContainTextAsync("1 VPN user cannot connect now");
             var rows = panel.Locator("tbody tr");
             await Expect(rows).ToHaveCountAsync(3);
             await Expect(rows.Nth(0)).ToContainTextAsync("dropped now");
