@@ -62,6 +62,18 @@ public sealed record BenchOptions(
     /// <summary>Repetitions of the flow-rate measurement (conntrack flushed before each).</summary>
     public int FlowRepeat { get; init; } = 7;
 
+    /// <summary>Only the VPN watch's per-packet cost on an ESP stream, off vs on (<see cref="WatchCost"/>): updates just its section of the report.</summary>
+    public bool WatchOnly { get; init; }
+
+    /// <summary>ESP packets per loop of the watch measurement.</summary>
+    public int EspPackets { get; init; } = 50_000;
+
+    /// <summary>Repetitions of the watch measurement, each one loop per case with the watch off and one with it on.</summary>
+    public int EspRepeat { get; init; } = 9;
+
+    /// <summary>Colliding hosts timed from their first packet to the watcher naming them (0: leave the latency out).</summary>
+    public int WatchLatencyRepeat { get; init; } = 5;
+
     /// <summary>One-client applies between the memory and database readings of the side by side; 0 leaves it out.</summary>
     public int GrowthApplies { get; init; } = 20;
 
@@ -72,7 +84,7 @@ public sealed record BenchOptions(
     public bool OutputGiven { get; init; }
 
     /// <summary>The side-by-side part of the run: in a full run, and alone with --only backends or --only flows.</summary>
-    public bool SideBySide => !ApiBurstOnly && !SignInFloodOnly && !HistoryOnly && !LoadOnly;
+    public bool SideBySide => !ApiBurstOnly && !SignInFloodOnly && !HistoryOnly && !LoadOnly && !WatchOnly;
 
     /// <summary>Where this run's report goes: a partial run never overwrites docs/benchmarks.md unless asked to.</summary>
     public string? ReportPath => BackendsOnly || FlowsOnly ? (OutputGiven ? OutputPath : null) : OutputPath;
@@ -105,6 +117,13 @@ public sealed record BenchOptions(
           --backend nftables           the side by side for one backend only (iptables or nftables)
           --flows 20000                new UDP flows per repetition of the flow rate (0: leave out)
           --flow-repeat 7              repetitions of the flow rate (median reported)
+          --only watch                 the VPN watch's per-packet cost on an ESP stream (established and
+                                       colliding flows, watch off vs on, both backends or --backend) and
+                                       its detection latency, ~2 min; updates just that section of the
+                                       report (a full run leaves it out and keeps the section)
+          --esp-packets 50000          ESP packets per loop of the watch measurement
+          --esp-repeat 9               repetitions of the watch measurement (off and on in each)
+          --watch-latency-repeat 5     colliding hosts timed until the watcher names them (0: leave out)
           --growth-applies 20          one-client applies between the memory/database readings (0: leave out)
           --out docs/benchmarks.md     where to write the Markdown report ("-" for stdout only);
                                        default: docs/benchmarks.md of the repository, except with
@@ -145,6 +164,10 @@ public sealed record BenchOptions(
                     ?? throw new UsageException($"--backend takes iptables or nftables, not \"{value}\".")] },
                 "--flows" => options with { Flows = Count(name, value, 0, 50_000) },
                 "--flow-repeat" => options with { FlowRepeat = Count(name, value, 1, 100) },
+                "--only" when value == "watch" => options with { WatchOnly = true, ApiBurst = 0, SignInFlood = false },
+                "--esp-packets" => options with { EspPackets = Count(name, value, 1, 500_000) },
+                "--esp-repeat" => options with { EspRepeat = Count(name, value, 1, 100) },
+                "--watch-latency-repeat" => options with { WatchLatencyRepeat = Count(name, value, 0, 50) },
                 "--growth-applies" => options with { GrowthApplies = Count(name, value, 0, 1_000) },
                 "--out" => options with { OutputPath = value == "-" ? null : Path.GetFullPath(value), OutputGiven = true },
                 _ => throw new UsageException($"Unknown option {name}."),

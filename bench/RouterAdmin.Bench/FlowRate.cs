@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using RouterAdmin.TestSupport.Lab;
 
 namespace RouterAdmin.Bench;
@@ -130,7 +129,7 @@ public static class FlowRate
                 BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(2), SinkPort);
                 BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(4), (ushort)datagram.Length);
                 // Checksum 0: none, which IPv4 allows for UDP.
-                var cpuStarted = ThreadCpuSeconds();
+                var cpuStarted = ThreadCpu.Seconds();
                 var started = Stopwatch.GetTimestamp();
                 for (var i = 0; i < count; i++)
                 {
@@ -139,7 +138,7 @@ public static class FlowRate
                     sender.SendTo(datagram, SocketFlags.None, address);
                 }
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                done.SetResult((seconds, ThreadCpuSeconds() - cpuStarted));
+                done.SetResult((seconds, ThreadCpu.Seconds() - cpuStarted));
             }
             catch (Exception e)
             {
@@ -153,22 +152,6 @@ public static class FlowRate
         thread.Start();
         return done.Task;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    private const int ClockThreadCpuTime = 3;
-
-    [DllImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-    /// <summary>CPU time of the calling OS thread (a dedicated managed thread is one), in seconds.</summary>
-    private static double ThreadCpuSeconds() =>
-        ClockGetTime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds / 1e9 : throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError());
 
     /// <summary>Reads everything queued at the sink until it stays quiet for a moment: how many came, and how many not from <paramref name="expected"/>.</summary>
     private static (long Arrived, long FromWrongSource) Drain(Socket sink, IPAddress expected)
