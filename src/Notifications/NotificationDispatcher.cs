@@ -88,6 +88,8 @@ public sealed class NotificationDispatcher(
     private async Task<string?> TryAsync(INotificationChannel channel, Notification notification, NotificationSettings current, int attempt, CancellationToken ct)
     {
         string? error = null;
+        // A try is recorded when it began: the end depends on how long the receiver took to refuse, and the waits between tries run from the end.
+        var startedAt = clock.GetUtcNow();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.DeliveryTimeout);
         try
@@ -98,7 +100,7 @@ public sealed class NotificationDispatcher(
         {
             error = e is OperationCanceledException ? $"no answer within {options.Value.DeliveryTimeout.TotalSeconds:0} s" : e.Message;
         }
-        var tried = new DeliveryAttempt(channel.Name, notification.Kind, notification.Title, attempt, clock.GetUtcNow(), error);
+        var tried = new DeliveryAttempt(channel.Name, notification.Kind, notification.Title, attempt, startedAt, error);
         ImmutableInterlocked.Update(ref _recent, q => (q.Count() >= Kept ? q.Dequeue() : q).Enqueue(tried));
         return error;
     }
