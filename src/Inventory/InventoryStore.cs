@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RouterAdmin.Data;
 using RouterAdmin.Domain;
@@ -48,6 +49,12 @@ public sealed class InventoryStore
         var version = Volatile.Read(ref _version);
         if (_lastCapture is { } last && last.Version == version) return last.Snapshot;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One read transaction for the six queries: they all see one state of the file, so a client created and assigned
+        // between the clients query and the assignments query cannot give an assignment whose client is not there.
+        // Deferred, so it takes no write lock: in WAL mode its snapshot begins at the first read and blocks no writer.
+        await db.Database.OpenConnectionAsync(ct);
+        await using var read = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+        await db.Database.UseTransactionAsync(read, ct);
         var snapshot = await CaptureAsync(db, ct);
         _lastCapture = (version, snapshot);
         return snapshot;
