@@ -190,7 +190,7 @@ public static class LoadTest
     {
         md.AppendLine("## Load: people working at once");
         md.AppendLine();
-        md.AppendLine($"{r.BrowserSessions} signed-in browser sessions (Blazor circuits in one headless Chromium) create clients through the page and open the dashboard and the preview; {r.ApiClients} API clients create clients, give each a free address and preview-then-apply every fifth; {r.Seconds:N0} s on the simulated backend, loopback only. A page answer is the server's time for a page request (the rendered document), from ASP.NET Core's own request-duration meter; the browser's wait for the first byte is shown beside it because on a small machine it also holds the time twenty Chromium renderers waited for a core.");
+        md.AppendLine($"{r.BrowserSessions} signed-in browser sessions (Blazor circuits in one headless Chromium, run `SCHED_IDLE`: on a network the browsers are other machines, so here they take only the cores the console leaves) create clients through the page and open the dashboard and the preview; {r.ApiClients} API clients create clients, give each a free address and preview-then-apply every fifth; {r.Seconds:N0} s on the simulated backend, loopback only. A page answer is the server's time for a page request (the rendered document), from ASP.NET Core's own request-duration meter; the browser's wait for the first byte is shown beside it because on a small machine it also holds the time twenty Chromium renderers waited for a core (and the browser edit, end to end, mostly that).");
         md.AppendLine();
         md.AppendLine("| measure | count | p50 ms | p95 ms | max ms | target |");
         md.AppendLine("|---|---:|---:|---:|---:|---|");
