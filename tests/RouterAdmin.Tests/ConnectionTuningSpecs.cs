@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RouterAdmin.Data;
-using RouterAdmin.Hosting;
 using RouterAdmin.Tests.Support;
 using Xunit;
 
@@ -20,23 +18,12 @@ public sealed class ConnectionTuningSpecs
     [Fact]
     public async Task Every_connection_of_the_console_waits_for_the_write_lock_in_SQLite_and_keeps_commits_cheap()
     {
-        var directory = TestDatabase.NewFolder();
-        var path = Path.Combine(directory, "routeradmin.db");
-        await TestDatabase.CopyMigratedDatabaseToAsync(path);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["RouterAdmin:Database:Path"] = path }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddRouterAdminCore(configuration, directory);
-        await using (var provider = services.BuildServiceProvider())
-        {
-            await using var db = await provider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
-            await db.Database.OpenConnectionAsync(Ct);
+        await using var provider = await CoreServices.OnMigratedFileAsync();
+        await using var db = await provider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(Ct);
+        await db.Database.OpenConnectionAsync(Ct);
 
-            Assert.Equal(10_000L, await ScalarAsync(db, "PRAGMA busy_timeout;"));
-            Assert.Equal(1L, await ScalarAsync(db, "PRAGMA synchronous;")); // NORMAL
-        }
-        TestDatabase.Delete(directory, DatabaseOptions.ConnectionString(path));
+        Assert.Equal(10_000L, await ScalarAsync(db, "PRAGMA busy_timeout;"));
+        Assert.Equal(1L, await ScalarAsync(db, "PRAGMA synchronous;")); // NORMAL
     }
 
     private static async Task<long> ScalarAsync(DbContext db, string sql)

@@ -113,22 +113,8 @@ public sealed class PasswordCheckSpecs
     /// The console's core services on a migrated SQLite file, with the per-name attempt limit out of the way so that
     /// these specs see the lockout and the hashing, not the throttle.
     /// </summary>
-    private static async Task<ServiceProvider> ServicesAsync()
-    {
-        var directory = TestDatabase.NewFolder();
-        var path = Path.Combine(directory, "routeradmin.db");
-        await TestDatabase.CopyMigratedDatabaseToAsync(path);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["RouterAdmin:Database:Path"] = path,
-            ["RouterAdmin:Security:SignInAttemptsPerUserPerMinute"] = "1000",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddRouterAdminCore(configuration, directory);
-        return services.BuildServiceProvider();
-    }
+    private static Task<ServiceProvider> ServicesAsync() =>
+        CoreServices.OnMigratedFileAsync(new Dictionary<string, string?> { ["RouterAdmin:Security:SignInAttemptsPerUserPerMinute"] = "1000" });
 
     private static async Task<double> TimeAsync<T>(Func<Task<T>> action)
     {
