@@ -69,6 +69,7 @@ public static class RouterAdminHost
                 FirewallBackendKind.Iptables => provider.GetRequiredService<IptablesTools>(),
                 _ => provider.GetRequiredService<SimulatedBackend>(),
             });
+        services.AddSingleton<NftLibrary>();
         services.AddSingleton<NftTools>();
         services.AddSingleton<NftGeneration>();
         services.AddSingleton<NftablesBackend>();

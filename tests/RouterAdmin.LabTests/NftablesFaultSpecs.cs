@@ -14,19 +14,28 @@ public sealed class NftablesFaultSpecs
 {
     private const string Backend = "Nftables";
 
-    [LabFact]
-    public async Task A_missing_nft_binary_fails_the_preview_with_its_path_and_nothing_reaches_the_kernel()
+    /// <summary>The two ways the console runs nft: its library in the process (the default), or the binary.</summary>
+    public static TheoryData<string, string, string> MissingNft => new()
+    {
+        { "binary", "RouterAdmin:Firewall:Paths:Nft", "/nonexistent/nft" },
+        { "library", "RouterAdmin:Firewall:NftLibrary", "/nonexistent/libnftables.so.1" },
+    };
+
+    [LabTheory]
+    [MemberData(nameof(MissingNft))]
+    public async Task A_missing_nft_fails_the_preview_with_its_path_and_nothing_reaches_the_kernel(string way, string setting, string missing)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, Backend).With("RouterAdmin:Firewall:Paths:Nft", "/nonexistent/nft"));
+        var setup = ConsoleSetup.OnLab(lab, Backend).With(setting, missing);
+        await using var console = await TestConsole.StartAsync(way == "binary" ? setup.With("RouterAdmin:Firewall:NftLibrary", "") : setup);
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         var before = await KernelFaultSpecs.KernelAsync(lab, Backend);
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => console.Engine.PreviewApplyAsync(ct));
 
-        Assert.Contains("/nonexistent/nft", failure.Message);
+        Assert.Contains(missing, failure.Message);
         Assert.Equal(before, await KernelFaultSpecs.KernelAsync(lab, Backend));
         Assert.Empty(await new HistoryReader(console).AllAsync());
     }
@@ -37,7 +46,7 @@ public sealed class NftablesFaultSpecs
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         using var nft = NftWrapper.Create("echo 'Error: Could not process rule: Device or resource busy' >&2; exit 1");
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, Backend).With("RouterAdmin:Firewall:Paths:Nft", nft.Path));
+        await using var console = await TestConsole.StartAsync(ThroughBinary(lab, nft));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         var before = await KernelFaultSpecs.KernelAsync(lab, Backend);
@@ -60,7 +69,7 @@ public sealed class NftablesFaultSpecs
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
         // Right after our transaction, once, another administrator adds a rule to our chain.
         using var nft = NftWrapper.Create($"\"$real\" \"$@\"; code=$?; if [ -e \"$trigger\" ]; then rm -f \"$trigger\"; \"$real\" add rule ip routeradmin postrouting ip saddr 192.168.1.99 return; fi; exit $code");
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, Backend).With("RouterAdmin:Firewall:Paths:Nft", nft.Path));
+        await using var console = await TestConsole.StartAsync(ThroughBinary(lab, nft));
         await console.SeedStoryAsync();
         await console.AssignAsync(1, 1);
         Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("good state")).Result.Kind);
@@ -107,6 +116,10 @@ public sealed class NftablesFaultSpecs
         Assert.Equal(foreignBefore, await RouterSnapshot.ForeignRulesetAsync(lab, Backend));
         Assert.DoesNotContain("table ip evil", await lab.ExecAsync(lab.RouterNamespace, "nft", "list", "tables"));
     }
+
+    /// <summary>The console told to start the binary at the wrapper's path instead of running nft in the process.</summary>
+    private static ConsoleSetup ThroughBinary(NetnsLab lab, NftWrapper nft) =>
+        ConsoleSetup.OnLab(lab, Backend).With("RouterAdmin:Firewall:NftLibrary", "").With("RouterAdmin:Firewall:Paths:Nft", nft.Path);
 
     /// <summary>
     /// A stand-in for <c>nft</c> at a path the console is told to use: a shell script that plays one fault and otherwise

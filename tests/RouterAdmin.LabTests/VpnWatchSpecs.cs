@@ -108,7 +108,8 @@ public sealed class VpnWatchSpecs
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, "Iptables").With("RouterAdmin:Firewall:Paths:Nft", "/nonexistent/nft"));
+        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, "Iptables")
+            .With("RouterAdmin:Firewall:Paths:Nft", "/nonexistent/nft").With("RouterAdmin:Firewall:NftLibrary", "/nonexistent/libnftables.so.1"));
         await console.SeedStoryAsync(clients: 1);
         await console.AssignAsync(1, 1);
 

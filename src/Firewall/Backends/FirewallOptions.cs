@@ -32,6 +32,12 @@ public sealed class FirewallOptions
     /// <summary>The one nftables table the nftables backend owns (<c>table ip NAME</c>); letters, digits and '_' only.</summary>
     public string NftTable { get; set; } = "routeradmin";
 
+    /// <summary>
+    /// nft's library, loaded into the console so that reading and changing the table start no process; empty to run
+    /// the <c>nft</c> binary (<see cref="ToolPaths.Nft"/>) instead.
+    /// </summary>
+    public string? NftLibrary { get; set; } = "libnftables.so.1";
+
     public ToolPaths Paths { get; set; } = new();
 
     public sealed class ToolPaths

@@ -2,8 +2,12 @@ using Microsoft.Extensions.Options;
 
 namespace RouterAdmin.Firewall.Backends.Nftables;
 
-/// <summary>The <c>nft</c> binary, through the same runner (and network namespace) as every other tool.</summary>
-public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> options)
+/// <summary>
+/// nft: in the console through <see cref="NftLibrary"/> (the default), or the <c>nft</c> binary through the same runner
+/// (and network namespace) as every other tool when <c>RouterAdmin:Firewall:NftLibrary</c> is empty. Both speak the
+/// same language and give the same answers, so callers do not know which runs.
+/// </summary>
+public sealed class NftTools(CommandRunner runner, NftLibrary library, IOptions<FirewallOptions> options)
 {
     private FirewallOptions Options => options.Value;
 
@@ -18,6 +22,13 @@ public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> opt
     /// </summary>
     public async Task<string?> ListJsonAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
+        if (library.Enabled)
+        {
+            var listed = await library.RunAsync(string.Join(' ', arguments.Where(a => a != "-j")), json: arguments.Contains("-j"), cancellationToken);
+            if (listed.Status == 0) return listed.Output;
+            if (listed.Error.StartsWith("Error: No such file or directory", StringComparison.Ordinal)) return null;
+            throw new FirewallCommandException(library.Describe(string.Join(' ', arguments)), listed.Status, listed.Error);
+        }
         var output = await runner.RunAsync(Options.Paths.Nft, arguments, throwOnFailure: false, cancellationToken: cancellationToken);
         if (output.ExitCode == 0) return output.StandardOutput;
         // nft's own words for a missing object; through ip netns exec, a missing binary says "exec of … failed: No such
@@ -32,6 +43,19 @@ public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> opt
     public async Task<bool> IsMissingAsync(CancellationToken cancellationToken)
     {
         if (_missing is { } known) return known;
+        if (library.Enabled)
+        {
+            try
+            {
+                await library.RunAsync("list tables ip", json: false, cancellationToken);
+                _missing = false;
+            }
+            catch (FirewallCommandException e) when (e.ExitCode == -1)
+            {
+                _missing = true;
+            }
+            return _missing.Value;
+        }
         try
         {
             var output = await runner.RunAsync(Options.Paths.Nft, ["--version"], throwOnFailure: false, cancellationToken: cancellationToken);
@@ -47,13 +71,26 @@ public sealed class NftTools(CommandRunner runner, IOptions<FirewallOptions> opt
 
     /// <summary><c>nft -j list ruleset</c>: the owned table and everyone else's, for the rules others wrote.</summary>
     public async Task<string> ListRulesetJsonAsync(CancellationToken cancellationToken) =>
-        (await runner.RunAsync(Options.Paths.Nft, ["-j", "list", "ruleset"], cancellationToken: cancellationToken)).StandardOutput;
+        await ListJsonAsync(["-j", "list", "ruleset"], cancellationToken)
+            ?? throw new FirewallCommandException(DescribeList("ruleset"), 1, "nft found no ruleset to list");
 
     /// <summary>One <c>nft -f -</c> transaction: nft commits the whole file or nothing.</summary>
-    public Task RunAsync(string script, CancellationToken cancellationToken) =>
-        runner.RunAsync(Options.Paths.Nft, ["-f", "-"], script, cancellationToken: cancellationToken);
+    public async Task RunAsync(string script, CancellationToken cancellationToken, string what = "transaction")
+    {
+        if (!library.Enabled)
+        {
+            await runner.RunAsync(Options.Paths.Nft, ["-f", "-"], script, cancellationToken: cancellationToken);
+            return;
+        }
+        var result = await library.RunAsync(script, json: false, cancellationToken);
+        if (result.Status != 0) throw new FirewallCommandException(library.Describe(what), result.Status, result.Error);
+    }
 
-    public string DescribeRun() => runner.Describe(Options.Paths.Nft, ["-f", "-"]) + " < transaction";
+    public string DescribeRun(string what = "transaction") =>
+        library.Enabled ? library.Describe(what) : runner.Describe(Options.Paths.Nft, ["-f", "-"]) + " < " + what;
+
+    private string DescribeList(string what) =>
+        library.Enabled ? library.Describe($"list {what}") : runner.Describe(Options.Paths.Nft, ["-j", "list", what]);
 
     private string[] ListArguments => ["-j", "list", "table", "ip", Table];
 }

@@ -13,7 +13,7 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// the server answers, so a healthy tunnel costs one conntrack-state test per packet; a colliding flow is never
 /// confirmed, so every one of its packets is counted.
 /// </summary>
-public sealed class NftVpnWatch(NftTools nft, CommandRunner runner, IOptions<FirewallOptions> options) : IVpnWatch, IVpnWatchTable
+public sealed class NftVpnWatch(NftTools nft) : IVpnWatch, IVpnWatchTable
 {
     public const string Table = "routeradmin_watch";
     public const string Set = "esp_unconfirmed";
@@ -48,10 +48,9 @@ public sealed class NftVpnWatch(NftTools nft, CommandRunner runner, IOptions<Fir
         _ => [],
     };
 
-    public string DescribeApply() => runner.Describe(options.Value.Paths.Nft, ["-f", "-"]) + " < VPN watch";
+    public string DescribeApply() => nft.DescribeRun("VPN watch");
 
-    public Task ApplyAsync(IPNetwork? lan, CancellationToken ct) =>
-        runner.RunAsync(options.Value.Paths.Nft, ["-f", "-"], Script(lan), cancellationToken: ct);
+    public Task ApplyAsync(IPNetwork? lan, CancellationToken ct) => nft.RunAsync(Script(lan), ct, "VPN watch");
 
     public async Task<WatchTableState> ReadStateAsync(CancellationToken ct)
     {
