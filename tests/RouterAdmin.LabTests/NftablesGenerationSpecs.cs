@@ -41,6 +41,39 @@ public sealed class NftablesGenerationSpecs
     }
 
     [LabFact]
+    public async Task A_namespace_made_again_under_the_same_name_is_a_new_one_for_the_kept_generation_socket_and_nft_context()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var name = "ra-again-" + Guid.NewGuid().ToString("N")[..6];
+        await LabCommand.RunAsync("ip", ["netns", "add", name], ct: ct);
+        try
+        {
+            var options = Microsoft.Extensions.Options.Options.Create(new RouterAdmin.Firewall.Backends.FirewallOptions { Backend = RouterAdmin.Firewall.Backends.FirewallBackendKind.Nftables, Namespace = name });
+            using var generations = new NftGeneration(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<NftGeneration>.Instance);
+            using var library = new NftLibrary(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<NftLibrary>.Instance);
+            var nft = new NftTools(new RouterAdmin.Firewall.Backends.CommandRunner(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<RouterAdmin.Firewall.Backends.CommandRunner>.Instance), library, options);
+            await nft.RunAsync("add table ip routeradmin\n", ct);
+            var first = await generations.ReadAsync() ?? throw new InvalidOperationException("the kernel did not say its generation");
+            Assert.Contains("\"routeradmin\"", await nft.ListJsonAsync(["-j", "list", "tables"], ct));
+
+            await LabCommand.RunAsync("ip", ["netns", "delete", name], ct: ct);
+            await LabCommand.RunAsync("ip", ["netns", "add", name], ct: ct);
+
+            // Both kept sockets were opened in the old namespace; each must now speak to the new, empty one.
+            var again = await generations.ReadAsync() ?? throw new InvalidOperationException("the kernel did not say its generation");
+            Assert.NotEqual(first.Namespace, again.Namespace);
+            Assert.False(again.Follows(first));
+            Assert.DoesNotContain("\"routeradmin\"", await nft.ListJsonAsync(["-j", "list", "tables"], ct));
+            await nft.RunAsync("add table ip routeradmin\n", ct);
+            Assert.Contains("table ip routeradmin", await LabCommand.RunAsync("ip", ["netns", "exec", name, "nft", "list", "tables"], ct: ct));
+        }
+        finally
+        {
+            await LabCommand.TryRunAsync("ip", ["netns", "delete", name], ct: CancellationToken.None);
+        }
+    }
+
+    [LabFact]
     public async Task An_element_removed_by_hand_between_preview_and_apply_moves_the_generation_and_the_apply_is_refused()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -21,7 +21,7 @@ public sealed class LabCommandException(string commandLine, CommandResult result
 }
 
 /// <summary>Runs one lab binary with an argument array (never through a shell).</summary>
-internal static class LabCommand
+public static class LabCommand
 {
     public static async Task<CommandResult> TryRunAsync(
         string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken ct = default)

@@ -12,7 +12,7 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 /// that touches the table. Two equal readings mean nothing was committed in between, so a read taken at the first is
 /// still the kernel's state at the second. Null when the kernel cannot be asked: then every read is a full one.
 /// </summary>
-public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<NftGeneration> logger)
+public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<NftGeneration> logger) : IDisposable
 {
     /// <summary>
     /// One reading: the generation, and which network namespace it counts in (its inode): a namespace deleted and made
@@ -28,53 +28,88 @@ public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<Nft
     private const int NetlinkNetfilter = 12;
     private const int SocketRaw = 3;
     private const int SocketCloseOnExec = 0x8_0000;
-    private const int CloneNewNet = 0x4000_0000;
     private const ushort GetGen = (10 << 8) | 16;   // NFNL_SUBSYS_NFTABLES, NFT_MSG_GETGEN
     private const ushort NewGen = (10 << 8) | 15;   // NFT_MSG_NEWGEN, the answer
     private const ushort NetlinkError = 2;
     private const ushort GenIdAttribute = 1;        // NFTA_GEN_ID, a big-endian u32
-    private const string NamespaceDirectory = "/run/netns";
+
+    /// <summary>One socket kept for the console's life (opening one inside a namespace costs a thread and a setns, 5–14 ms).</summary>
+    private sealed record Kept(Socket Socket, ulong Namespace);
+
+    private readonly Lock _lock = new();
+    private Kept? _kept;
+    private uint _sequence;
 
     public async Task<Reading?> ReadAsync()
     {
         try
         {
             var ns = options.Value.Namespace;
-            return string.IsNullOrEmpty(ns) ? Ask() : await InNamespaceAsync(Path.Combine(NamespaceDirectory, ns));
+            var kept = _kept;
+            // A namespace deleted and made again under the same name is a new one: the kept socket still counts the old.
+            if (kept is null || (!string.IsNullOrEmpty(ns) && NetworkNamespace.OfName(ns) != kept.Namespace))
+                kept = await OpenAsync(ns);
+            return Ask(kept);
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or InvalidDataException or System.ComponentModel.Win32Exception)
         {
             logger.LogDebug("The nftables generation could not be read ({Error}); reading the table in full", e.Message);
+            Close();
             return null;
         }
     }
 
-    private static Reading? Ask()
+    private async Task<Kept> OpenAsync(string? ns)
+    {
+        var opened = string.IsNullOrEmpty(ns) ? Open() : await NetworkNamespace.OnThreadInsideAsync(ns, Open);
+        lock (_lock)
+        {
+            _kept?.Socket.Dispose();
+            return _kept = opened;
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private void Close()
+    {
+        lock (_lock)
+        {
+            _kept?.Socket.Dispose();
+            _kept = null;
+        }
+    }
+
+    private static Kept Open()
     {
         var fd = CreateSocket(AddressFamilyNetlink, SocketRaw | SocketCloseOnExec, NetlinkNetfilter);
         if (fd < 0) throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "socket(AF_NETLINK, NETLINK_NETFILTER)");
-        using var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-        // nlmsghdr (length, type, flags = NLM_F_REQUEST, sequence, port) + nfgenmsg (AF_UNSPEC, version 0, resource 0).
-        var request = new byte[20];
-        BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(4), GetGen);
-        BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(6), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(8), 1);
-        socket.Send(request);
         // The kernel answers inside the send; a socket that has nothing to say must not hang an apply.
-        socket.ReceiveTimeout = 2_000;
-        var answer = new byte[512];
-        var length = socket.Receive(answer);
-        return Parse(answer.AsSpan(0, length)) is { } generation ? new Reading(NamespaceInode(), generation) : null;
+        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true)) { ReceiveTimeout = 2_000 };
+        return new Kept(socket, NetworkNamespace.OfThisThread());
     }
 
-    /// <summary>The calling thread's network namespace, as the kernel names it: <c>net:[4026531840]</c>.</summary>
-    private static ulong NamespaceInode()
+    private Reading? Ask(Kept kept)
     {
-        var link = new FileInfo("/proc/thread-self/ns/net").LinkTarget ?? "";
-        return ulong.TryParse(link.AsSpan().Trim("net:[]"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var inode)
-            ? inode
-            : throw new InvalidDataException($"/proc/thread-self/ns/net points at \"{link}\".");
+        lock (_lock)
+        {
+            var sequence = ++_sequence;
+            // nlmsghdr (length, type, flags = NLM_F_REQUEST, sequence, port) + nfgenmsg (AF_UNSPEC, version 0, resource 0).
+            var request = new byte[20];
+            BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
+            BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(4), GetGen);
+            BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(6), 1);
+            BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(8), sequence);
+            kept.Socket.Send(request);
+            var answer = new byte[512];
+            while (true)
+            {
+                var length = kept.Socket.Receive(answer);
+                // An answer to an earlier question that timed out is not this one's.
+                if (length >= 16 && BinaryPrimitives.ReadUInt32LittleEndian(answer.AsSpan(8)) != sequence) continue;
+                return Parse(answer.AsSpan(0, length)) is { } generation ? new Reading(kept.Namespace, generation) : null;
+            }
+        }
     }
 
     /// <summary>The generation in an NFT_MSG_NEWGEN answer; an error answer (no CAP_NET_ADMIN) or anything else is no answer.</summary>
@@ -96,39 +131,7 @@ public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<Nft
         throw new InvalidDataException("Netlink's NFT_MSG_NEWGEN carried no generation.");
     }
 
-    /// <summary>
-    /// The namespace is a property of the OS thread: a dedicated thread joins it, opens and asks, and ends (a pool
-    /// thread would go back to the pool inside the namespace).
-    /// </summary>
-    private static Task<Reading?> InNamespaceAsync(string path)
-    {
-        var result = new TaskCompletionSource<Reading?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                using (var handle = File.OpenHandle(path))
-                    if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                        throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), $"setns({path})");
-                result.SetResult(Ask());
-            }
-            catch (Exception e)
-            {
-                result.SetException(e);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "nft generation",
-        };
-        thread.Start();
-        return result.Task;
-    }
-
     // DllImport rather than LibraryImport: plain integers need no marshalling, and the console compiles no unsafe code.
     [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
     private static extern int CreateSocket(int domain, int type, int protocol);
-
-    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static extern int SetNs(int fd, int nsType);
 }

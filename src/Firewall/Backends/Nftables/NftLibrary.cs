@@ -15,15 +15,16 @@ namespace RouterAdmin.Firewall.Backends.Nftables;
 public sealed class NftLibrary(IOptions<FirewallOptions> options, ILogger<NftLibrary> logger) : IDisposable
 {
     private const uint OutputJson = 1 << 4;          // NFT_CTX_OUTPUT_JSON
-    private const int CloneNewNet = 0x4000_0000;
-    private const string NamespaceDirectory = "/run/netns";
 
     public readonly record struct Result(int Status, string Output, string Error);
 
     private sealed record Request(string Commands, bool Json, TaskCompletionSource<Result> Done);
 
+    /// <summary>The context's thread, and the namespace it is in (a namespace made again under the same name is another).</summary>
+    private sealed record Worker(BlockingCollection<Request> Requests, ulong Namespace);
+
     private readonly Lock _startLock = new();
-    private BlockingCollection<Request>? _requests;
+    private Worker? _worker;
     private Exception? _startFailure;
 
     /// <summary>Whether the console runs nft through the library (the default) or starts the <c>nft</c> binary.</summary>
@@ -61,15 +62,18 @@ public sealed class NftLibrary(IOptions<FirewallOptions> options, ILogger<NftLib
     {
         lock (_startLock)
         {
-            if (_requests is { } running) return running;
             if (_startFailure is { } failed) throw failed;
-            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var ns = options.Value.Namespace;
+            if (_worker is { } running && (string.IsNullOrEmpty(ns) || NetworkNamespace.OfName(ns) == running.Namespace)) return running.Requests;
+            _worker?.Requests.CompleteAdding();
+            _worker = null;
+            var started = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
             var requests = new BlockingCollection<Request>();
             var thread = new Thread(() => Serve(requests, started)) { IsBackground = true, Name = "libnftables" };
             thread.Start();
             try
             {
-                started.Task.GetAwaiter().GetResult();
+                _worker = new Worker(requests, started.Task.GetAwaiter().GetResult());
             }
             catch (Exception e)
             {
@@ -77,17 +81,19 @@ public sealed class NftLibrary(IOptions<FirewallOptions> options, ILogger<NftLib
                 _startFailure = new FirewallCommandException(Describe("commands"), -1, $"could not be started: {e.Message}");
                 throw _startFailure;
             }
-            return _requests = requests;
+            return requests;
         }
     }
 
-    private void Serve(BlockingCollection<Request> requests, TaskCompletionSource started)
+    private void Serve(BlockingCollection<Request> requests, TaskCompletionSource<ulong> started)
     {
         Native native;
         IntPtr context;
+        ulong inside;
         try
         {
-            if (options.Value.Namespace is { Length: > 0 } ns) JoinNamespace(Path.Combine(NamespaceDirectory, ns));
+            if (options.Value.Namespace is { Length: > 0 } ns) NetworkNamespace.Join(ns);
+            inside = NetworkNamespace.OfThisThread();
             native = Native.Load(options.Value.NftLibrary!);
             context = native.New(0);
             if (context == IntPtr.Zero) throw new InvalidOperationException("nft_ctx_new returned no context");
@@ -100,7 +106,7 @@ public sealed class NftLibrary(IOptions<FirewallOptions> options, ILogger<NftLib
             started.SetException(e);
             return;
         }
-        started.SetResult();
+        started.SetResult(inside);
         logger.LogInformation("nft runs in-process through {Library}", options.Value.NftLibrary);
         foreach (var request in requests.GetConsumingEnumerable())
         {
@@ -120,17 +126,7 @@ public sealed class NftLibrary(IOptions<FirewallOptions> options, ILogger<NftLib
 
     private static string Text(IntPtr buffer) => buffer == IntPtr.Zero ? "" : Marshal.PtrToStringUTF8(buffer) ?? "";
 
-    private static void JoinNamespace(string path)
-    {
-        using var handle = File.OpenHandle(path);
-        if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-            throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), $"setns({path})");
-    }
-
-    public void Dispose() => _requests?.CompleteAdding();
-
-    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static extern int SetNs(int fd, int nsType);
+    public void Dispose() => _worker?.Requests.CompleteAdding();
 
     /// <summary>
     /// The five functions of libnftables' API the console uses, bound from the library the configuration names (so a
