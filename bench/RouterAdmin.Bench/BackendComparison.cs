@@ -128,7 +128,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
 
     /// <summary>
     /// The pieces of the small change called directly on the router as it is (nothing changes): the read, its
-    /// process and its parse, planning, the diff, a verify, one conntrack -D.
+    /// process and its parse, planning, the diff, a verify, one conntrack lookup.
     /// </summary>
     private async Task<IReadOnlyList<Piece>> ProfilePiecesAsync(TestConsole console, string name, CancellationToken ct)
     {
@@ -170,7 +170,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
             Add(Pieces.Flows, Timing.Time(() => change.FlowsToReset.Count).Milliseconds);
             Add(Pieces.Verify, await Timing.TimeAsync(() => backend.VerifyAsync(desired, ct)));
             Add(Pieces.Process, (await Timing.TimeAsync(() => router.ExecAsync("true", [], ct: ct))).Milliseconds);
-            Add(Pieces.ConntrackDelete, (await Timing.TimeAsync(() => backend.ResetFlowAsync(UnusedFlow, ct))).Milliseconds);
+            Add(Pieces.ConntrackDelete, (await Timing.TimeAsync(() => backend.FindFlowsAsync([UnusedFlow], ct))).Milliseconds);
         }
         log($"{name}: profiled the pieces {options.Repeat} time(s) in {Timing.Milliseconds(started):N0} ms");
         return names.Select(n => new Piece(n, Samples.Of(values[n]))).ToArray();
@@ -189,7 +189,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
         public const string Flows = "flows to reset (change.FlowsToReset)";
         public const string Verify = "verify (backend.VerifyAsync: read again + compare)";
         public const string Process = "one process: ip netns exec <router> true";
-        public const string ConntrackDelete = "one conntrack -D, nothing to delete (backend.ResetFlowAsync)";
+        public const string ConntrackDelete = "find one flow's conntrack entries, none there (backend.FindFlowsAsync: a netlink dump)";
     }
 
     /// <summary>

@@ -131,7 +131,7 @@ public static class BackendReport
         var rows = all.Where(r => r.SmallChanges.Count > 0).ToArray();
         if (rows.Length == 0) return;
         StepTable(md, "Inside the 1-client apply, step by step (median ms)", rows, r => r.SmallChanges, null);
-        md.AppendLine("*planning* = capture the inventory, plan, read the router (iptables-save / `nft -j list table`, and `ip -j addr show`), diff; *snapshot* = the revision's texts and its insert; *verify* = read the router back and compare; *conntrack reset* = one `conntrack -D` for the moved client (after a first apply: one `conntrack -L`, read beside the verify, and a delete only for flows that have entries); *record* = finish the revision and the audit entry.").AppendLine();
+        md.AppendLine("*planning* = capture the inventory, plan, read the router (iptables-save / `nft -j list table`, and `ip -j addr show`), diff; *snapshot* = the revision's texts and its insert; *verify* = read the router back and compare; *conntrack reset* = deleting the moved flows' conntrack entries over netlink (found by one ctnetlink dump started beside the verify, so only what the dump adds after the verify shows here); *record* = finish the revision and the audit entry.").AppendLine();
     }
 
     private static void StepTable(StringBuilder md, string title, IReadOnlyList<BackendResult> rows, Func<BackendResult, IReadOnlyList<CycleRun>> runs, string? bare)
@@ -205,7 +205,7 @@ public static class BackendReport
             md.AppendLine($"- {Label(r.Backend)}, N = {r.Size:N0}, apply {Ms(total)} ms: {string.Join(", ", steps)}. "
                 + $"The router is read twice (planning, verify), each one `{(nft ? "nft -j list table" : "iptables-save -t nat")}` ({Ms(Piece(BackendComparison.Pieces.ReadTable))} ms) "
                 + $"beside `ip -j addr show` ({Ms(Piece(BackendComparison.Pieces.Addresses))} ms), parsed in {Ms(Piece(BackendComparison.Pieces.Parse))} ms; "
-                + $"the inventory capture is {Ms(Piece(BackendComparison.Pieces.Capture))} ms and one `conntrack -D` {Ms(Piece(BackendComparison.Pieces.ConntrackDelete))} ms.");
+                + $"the inventory capture is {Ms(Piece(BackendComparison.Pieces.Capture))} ms and finding one flow's conntrack entries (a netlink dump) {Ms(Piece(BackendComparison.Pieces.ConntrackDelete))} ms.");
         }
         md.AppendLine();
     }

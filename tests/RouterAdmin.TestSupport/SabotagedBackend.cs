@@ -48,7 +48,8 @@ public sealed class SabotagedBackend(IIptablesHost inner) : IIptablesHost
         await inner.DeleteAddressAsync(address, cancellationToken);
     }
 
-    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => inner.ResetFlowAsync(flow, cancellationToken);
+    public Task<FoundFlows> FindFlowsAsync(IReadOnlyList<FlowKey> flows, CancellationToken cancellationToken) => inner.FindFlowsAsync(flows, cancellationToken);
+    public Task<int> DeleteFlowsAsync(FoundFlows found, CancellationToken cancellationToken) => inner.DeleteFlowsAsync(found, cancellationToken);
     /// <summary>While set, what conntrack lists: live tunnels for a router that has none of its own (the simulated one).</summary>
     public IReadOnlyList<ConntrackEntry>? LiveFlows { get; set; }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using RouterAdmin.Firewall.Backends;
 using RouterAdmin.Firewall.Model;
 
@@ -11,14 +10,12 @@ namespace RouterAdmin.Firewall.Apply;
 /// </summary>
 public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, FaultInjection faults, ILogger<KernelTransaction> logger)
 {
-    private const int DeleteDirectlyUpTo = 4;
-
     private sealed record Step(ApplyStep Id, IReadOnlyList<string> Commands, Func<Run, CancellationToken, Task> ExecuteAsync);
 
-    /// <summary>What one run carries from step to step: the conntrack listing started beside the verify, and the count.</summary>
+    /// <summary>What one run carries from step to step: the conntrack entries looked up beside the verify, and the count.</summary>
     private sealed class Run
     {
-        public Task<IReadOnlyList<(IPAddress Source, IPAddress Destination)>?> Entries = Task.FromResult<IReadOnlyList<(IPAddress, IPAddress)>?>(null);
+        public Task<FoundFlows> Found = Task.FromResult(FoundFlows.None);
         public int Deleted;
     }
 
@@ -95,34 +92,28 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
             {
                 Report(ApplyStep.Verify, "Reading the router back");
                 // The conntrack table is read while the rules are: both are reads, and the entries are only acted on
-                // once the rules are verified.
-                run.Entries = ListEntriesIfManyAsync(change.FlowsToReset, ct);
-                await backend.VerifyAsync(change.Desired, ct);
+                // once the rules are verified. Reading after the transaction is enough: a connection made since then
+                // already follows the new rules.
+                run.Found = change.FlowsToReset.Count == 0 ? run.Found : Task.Run(() => backend.FindFlowsAsync(change.FlowsToReset, ct), ct);
+                try
+                {
+                    await backend.VerifyAsync(change.Desired, ct);
+                }
+                catch
+                {
+                    // The lookup is not wanted any more; its failure must not go unobserved.
+                    _ = run.Found.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                    throw;
+                }
             }),
             new(ApplyStep.ResetConntrack, change.FlowsToReset.Select(backend.DescribeResetFlow).ToArray(), async (run, ct) =>
             {
-                var entries = await run.Entries;
-                foreach (var flow in change.FlowsToReset.Where(flow => entries is null || entries.Any(e => flow.Matches(e.Source, e.Destination))))
-                {
-                    Report(ApplyStep.ResetConntrack, $"Resetting connection tracking for {flow}");
-                    run.Deleted += await backend.ResetFlowAsync(flow, ct);
-                }
+                var found = await run.Found;
+                if (found.Entries.Count == 0) return;
+                Report(ApplyStep.ResetConntrack, $"Resetting connection tracking for {found.Entries.Count} connection(s)");
+                run.Deleted += await backend.DeleteFlowsAsync(found, ct);
             }),
         ];
-    }
-
-    /// <summary>
-    /// Each conntrack -D is a process (10–30 ms), so when many mappings changed (a first apply of thousands of rules)
-    /// the table is listed once and only the flows that have entries are deleted. Listing after the transaction is
-    /// enough: any connection made since then already follows the new rules.
-    /// </summary>
-    private async Task<IReadOnlyList<(IPAddress Source, IPAddress Destination)>?> ListEntriesIfManyAsync(IReadOnlyList<FlowKey> flows, CancellationToken ct)
-    {
-        if (flows.Count <= DeleteDirectlyUpTo) return null;
-        return (await backend.ListFlowsAsync(ct))
-            .Select(e => IPAddress.TryParse(e.Source, out var s) && IPAddress.TryParse(e.Destination, out var d) ? (s, d) : default)
-            .Where(e => e.s is not null)
-            .ToArray();
     }
 
     private void Report(ApplyStep step, string description) => gate.Report(new ApplyProgress(step, description));

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using RouterAdmin.Firewall.LiveState;
 using RouterAdmin.Firewall.Model;
@@ -7,10 +5,11 @@ using RouterAdmin.Firewall.Model;
 namespace RouterAdmin.Firewall.Backends;
 
 /// <summary>
-/// The router's addresses (<c>ip</c>) and connection tracking (<c>conntrack</c>): the same whatever syntax the rules
-/// are written in, so every real backend runs them through here.
+/// The router's addresses (<c>ip</c>) and connection tracking (<c>conntrack -L</c> to list; the deletes of an apply
+/// over netlink from the console, see <see cref="Netlink.ConntrackNetlink"/>): the same whatever syntax the rules are
+/// written in, so every real backend runs them through here.
 /// </summary>
-public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOptions> options) : IHostNetwork
+public sealed class HostTools(CommandRunner runner, Netlink.ConntrackNetlink conntrack, IOptions<FirewallOptions> options) : IHostNetwork
 {
     private FirewallOptions Options => options.Value;
 
@@ -33,15 +32,10 @@ public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOpt
     public Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken) =>
         runner.RunAsync(Options.Paths.Ip, DeleteAddressArguments(address), cancellationToken: cancellationToken);
 
-    public async Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken)
-    {
-        var output = await runner.RunAsync(Options.Paths.Conntrack, ResetFlowArguments(flow), throwOnFailure: false, cancellationToken: cancellationToken);
-        // conntrack -D exits 1 when nothing matched: that is the normal case for a client that was not talking.
-        var deleted = DeletedCount().Match(output.StandardError);
-        if (deleted.Success) return int.Parse(deleted.Groups[1].Value, CultureInfo.InvariantCulture);
-        if (output.ExitCode == 1) return 0;
-        throw new FirewallCommandException(DescribeResetFlow(flow), output.ExitCode, output.StandardError);
-    }
+    public async Task<FoundFlows> FindFlowsAsync(IReadOnlyList<FlowKey> flows, CancellationToken cancellationToken) =>
+        flows.Count == 0 ? FoundFlows.None : new FoundFlows(await conntrack.FindAsync(flows));
+
+    public Task<int> DeleteFlowsAsync(FoundFlows found, CancellationToken cancellationToken) => conntrack.DeleteAsync(found.Entries);
 
     public async Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +46,8 @@ public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOpt
 
     public string DescribeAddAddress(BoundAddress address) => runner.Describe(Options.Paths.Ip, AddAddressArguments(address));
     public string DescribeDeleteAddress(BoundAddress address) => runner.Describe(Options.Paths.Ip, DeleteAddressArguments(address));
-    public string DescribeResetFlow(FlowKey flow) => runner.Describe(Options.Paths.Conntrack, ResetFlowArguments(flow));
+    public string DescribeResetFlow(FlowKey flow) =>
+        $"conntrack -D {string.Join(' ', ResetFlowArguments(flow).Skip(1))}   (over netlink from the console{(string.IsNullOrEmpty(Options.Namespace) ? "" : $", network namespace {Options.Namespace}")})";
 
     private static string[] AddAddressArguments(BoundAddress a) =>
         ["addr", "add", $"{a.Address}/{a.PrefixLength}", "dev", a.Interface, "label", a.OwnedLabel];
@@ -68,7 +63,4 @@ public sealed partial class HostTools(CommandRunner runner, IOptions<FirewallOpt
         if (flow.Destination.PrefixLength < 32) args.AddRange(["--mask-dst", Domain.Ipv4.FromUInt32(Domain.Ipv4.Mask(flow.Destination.PrefixLength)).ToString()]);
         return [.. args];
     }
-
-    [GeneratedRegex(@"(\d+) flow entries have been deleted")]
-    private static partial Regex DeletedCount();
 }

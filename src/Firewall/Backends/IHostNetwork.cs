@@ -1,3 +1,4 @@
+using RouterAdmin.Firewall.Backends.Netlink;
 using RouterAdmin.Firewall.Model;
 
 namespace RouterAdmin.Firewall.Backends;
@@ -10,8 +11,11 @@ public interface IHostNetwork
     Task AddAddressAsync(BoundAddress address, CancellationToken cancellationToken);
     Task DeleteAddressAsync(BoundAddress address, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the conntrack entries of a flow; returns how many went (0 when none matched).</summary>
-    Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken);
+    /// <summary>The conntrack entries of these flows now: a read, so it may run beside the verify.</summary>
+    Task<FoundFlows> FindFlowsAsync(IReadOnlyList<FlowKey> flows, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the entries found; returns how many went (one already gone does not count).</summary>
+    Task<int> DeleteFlowsAsync(FoundFlows found, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken);
 
@@ -19,4 +23,10 @@ public interface IHostNetwork
     string DescribeAddAddress(BoundAddress address);
     string DescribeDeleteAddress(BoundAddress address);
     string DescribeResetFlow(FlowKey flow);
+}
+
+/// <summary>Conntrack entries found for flows whose mapping changed, to be deleted once the change is verified.</summary>
+public sealed record FoundFlows(IReadOnlyList<ConntrackNetlink.Entry> Entries)
+{
+    public static readonly FoundFlows None = new([]);
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
+using RouterAdmin.Firewall.Backends.Netlink;
 
 namespace RouterAdmin.Firewall.Backends.Nftables;
 
@@ -24,92 +24,37 @@ public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<Nft
         public bool Follows(Reading earlier) => Namespace == earlier.Namespace && Generation == unchecked(earlier.Generation + 1);
     }
 
-    private const int AddressFamilyNetlink = 16;
-    private const int NetlinkNetfilter = 12;
-    private const int SocketRaw = 3;
-    private const int SocketCloseOnExec = 0x8_0000;
     private const ushort GetGen = (10 << 8) | 16;   // NFNL_SUBSYS_NFTABLES, NFT_MSG_GETGEN
     private const ushort NewGen = (10 << 8) | 15;   // NFT_MSG_NEWGEN, the answer
     private const ushort NetlinkError = 2;
     private const ushort GenIdAttribute = 1;        // NFTA_GEN_ID, a big-endian u32
 
-    /// <summary>One socket kept for the console's life (opening one inside a namespace costs a thread and a setns, 5–14 ms).</summary>
-    private sealed record Kept(Socket Socket, ulong Namespace);
-
-    private readonly Lock _lock = new();
-    private Kept? _kept;
-    private uint _sequence;
+    private readonly NetfilterSocket _socket = new(options.Value.Namespace);
 
     public async Task<Reading?> ReadAsync()
     {
         try
         {
-            var ns = options.Value.Namespace;
-            var kept = _kept;
-            // A namespace deleted and made again under the same name is a new one: the kept socket still counts the old.
-            if (kept is null || (!string.IsNullOrEmpty(ns) && NetworkNamespace.OfName(ns) != kept.Namespace))
-                kept = await OpenAsync(ns);
-            return Ask(kept);
+            // The payload is an nfgenmsg: AF_UNSPEC, version 0, resource 0.
+            var (ns, answers) = await _socket.AskAsync(GetGen, 0, new byte[4]);
+            return answers.Count == 1 && Parse(answers[0]) is { } generation ? new Reading(ns, generation) : null;
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or InvalidDataException or System.ComponentModel.Win32Exception)
         {
             logger.LogDebug("The nftables generation could not be read ({Error}); reading the table in full", e.Message);
-            Close();
             return null;
         }
     }
 
-    private async Task<Kept> OpenAsync(string? ns)
-    {
-        var opened = string.IsNullOrEmpty(ns) ? Open() : await NetworkNamespace.OnThreadInsideAsync(ns, Open);
-        lock (_lock)
-        {
-            _kept?.Socket.Dispose();
-            return _kept = opened;
-        }
-    }
+    public void Dispose() => _socket.Dispose();
 
-    public void Dispose() => Close();
-
-    private void Close()
+    private static uint? Parse(NetlinkMessage answer)
     {
-        lock (_lock)
-        {
-            _kept?.Socket.Dispose();
-            _kept = null;
-        }
-    }
-
-    private static Kept Open()
-    {
-        var fd = CreateSocket(AddressFamilyNetlink, SocketRaw | SocketCloseOnExec, NetlinkNetfilter);
-        if (fd < 0) throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "socket(AF_NETLINK, NETLINK_NETFILTER)");
-        // The kernel answers inside the send; a socket that has nothing to say must not hang an apply.
-        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true)) { ReceiveTimeout = 2_000 };
-        return new Kept(socket, NetworkNamespace.OfThisThread());
-    }
-
-    private Reading? Ask(Kept kept)
-    {
-        lock (_lock)
-        {
-            var sequence = ++_sequence;
-            // nlmsghdr (length, type, flags = NLM_F_REQUEST, sequence, port) + nfgenmsg (AF_UNSPEC, version 0, resource 0).
-            var request = new byte[20];
-            BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
-            BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(4), GetGen);
-            BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(6), 1);
-            BinaryPrimitives.WriteUInt32LittleEndian(request.AsSpan(8), sequence);
-            kept.Socket.Send(request);
-            var answer = new byte[512];
-            while (true)
-            {
-                var length = kept.Socket.Receive(answer);
-                // An answer to an earlier question that timed out is not this one's.
-                if (length >= 16 && BinaryPrimitives.ReadUInt32LittleEndian(answer.AsSpan(8)) != sequence) continue;
-                return Parse(answer.AsSpan(0, length)) is { } generation ? new Reading(kept.Namespace, generation) : null;
-            }
-        }
+        var whole = new byte[16 + answer.Payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(whole, (uint)whole.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(whole.AsSpan(4), answer.Type);
+        answer.Payload.Span.CopyTo(whole.AsSpan(16));
+        return Parse(whole);
     }
 
     /// <summary>The generation in an NFT_MSG_NEWGEN answer; an error answer (no CAP_NET_ADMIN) or anything else is no answer.</summary>
@@ -130,8 +75,4 @@ public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<Nft
         }
         throw new InvalidDataException("Netlink's NFT_MSG_NEWGEN carried no generation.");
     }
-
-    // DllImport rather than LibraryImport: plain integers need no marshalling, and the console compiles no unsafe code.
-    [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static extern int CreateSocket(int domain, int type, int protocol);
 }

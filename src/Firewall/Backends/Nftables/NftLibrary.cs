@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using RouterAdmin.Firewall.Backends.Netlink;
 using Microsoft.Extensions.Options;
 
 namespace RouterAdmin.Firewall.Backends.Nftables;

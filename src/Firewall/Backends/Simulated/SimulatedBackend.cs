@@ -49,7 +49,8 @@ public sealed class SimulatedBackend(IDbContextFactory<AppDbContext> dbFactory) 
         }, cancellationToken);
 
     // Nothing is tracked in a simulation, so there is never anything to reset or list.
-    public Task<int> ResetFlowAsync(FlowKey flow, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<FoundFlows> FindFlowsAsync(IReadOnlyList<FlowKey> flows, CancellationToken cancellationToken) => Task.FromResult(FoundFlows.None);
+    public Task<int> DeleteFlowsAsync(FoundFlows found, CancellationToken cancellationToken) => Task.FromResult(0);
     public Task<IReadOnlyList<ConntrackEntry>> ListFlowsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ConntrackEntry>>([]);
 
     public string DescribeRestore() => "iptables-restore -w --noflush < script   (simulated)";

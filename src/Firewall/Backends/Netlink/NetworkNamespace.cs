@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace RouterAdmin.Firewall.Backends.Nftables;
+namespace RouterAdmin.Firewall.Backends.Netlink;
 
 /// <summary>
 /// The configured network namespace (<c>RouterAdmin:Firewall:Namespace</c>, a name under <c>/run/netns</c>) for what
