@@ -24,10 +24,17 @@ public sealed record ApplyTarget(RevisionKind Kind, IOwnedFirewall Desired, Inve
 /// </summary>
 public sealed class ApplyTargets(InventoryStore inventoryStore, IFirewallBackend backend, RevisionStore revisions)
 {
+    // The preview and the apply after it plan the same capture (the store hands out one snapshot while nothing is
+    // written): the planner is pure, so its plan of that snapshot is kept instead of planning 10,000 mappings again.
+    // One reference, swapped whole, so a reader on another thread never pairs one capture with another's plan.
+    private sealed record Planned(InventorySnapshot Inventory, FirewallPlan Plan);
+    private Planned? _lastPlan;
+
     public async Task<ApplyTarget> ApplyAsync(CancellationToken ct)
     {
         var inventory = await CaptureAsync(ct);
-        var plan = FirewallPlanner.Plan(inventory);
+        var plan = Volatile.Read(ref _lastPlan) is { } last && ReferenceEquals(last.Inventory, inventory) ? last.Plan : FirewallPlanner.Plan(inventory);
+        Volatile.Write(ref _lastPlan, new Planned(inventory, plan));
         return new ApplyTarget(RevisionKind.Apply, backend.Render(plan), inventory, false, null) { Plan = plan };
     }
 
