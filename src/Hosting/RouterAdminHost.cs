@@ -60,6 +60,7 @@ public static class RouterAdminHost
         services.AddSecurity();
 
         services.AddSingleton<CommandRunner>();
+        services.AddSingleton<Firewall.Backends.Netlink.AddressNetlink>();
         services.AddSingleton<Firewall.Backends.Netlink.ConntrackNetlink>();
         services.AddSingleton<HostTools>();
         services.AddSingleton<IptablesTools>();

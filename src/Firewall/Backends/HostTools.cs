@@ -5,19 +5,15 @@ using RouterAdmin.Firewall.Model;
 namespace RouterAdmin.Firewall.Backends;
 
 /// <summary>
-/// The router's addresses (<c>ip</c>) and connection tracking (<c>conntrack -L</c> to list; the deletes of an apply
-/// over netlink from the console, see <see cref="Netlink.ConntrackNetlink"/>): the same whatever syntax the rules are
-/// written in, so every real backend runs them through here.
+/// The router's addresses (read over rtnetlink, <see cref="Netlink.AddressNetlink"/>; changed with <c>ip</c>) and
+/// connection tracking (<c>conntrack -L</c> to list; an apply's deletes over netlink, <see cref="Netlink.ConntrackNetlink"/>):
+/// the same whatever syntax the rules are written in, so every real backend runs them through here.
 /// </summary>
-public sealed class HostTools(CommandRunner runner, Netlink.ConntrackNetlink conntrack, IOptions<FirewallOptions> options) : IHostNetwork
+public sealed class HostTools(CommandRunner runner, Netlink.AddressNetlink addresses, Netlink.ConntrackNetlink conntrack, IOptions<FirewallOptions> options) : IHostNetwork
 {
     private FirewallOptions Options => options.Value;
 
-    public async Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken)
-    {
-        var output = await runner.RunAsync(Options.Paths.Ip, ["-j", "-4", "addr", "show"], cancellationToken: cancellationToken);
-        return IpAddrJsonParser.Parse(output.StandardOutput);
-    }
+    public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => addresses.ReadAsync();
 
     /// <summary>The kernel's IPv4 neighbour table: which MAC each LAN host answered ARP from.</summary>
     public async Task<IReadOnlyList<Neighbour>> ReadNeighboursAsync(CancellationToken cancellationToken)

@@ -44,7 +44,7 @@ public sealed class HandoverSpecs
     {
         var options = Options.Create(new FirewallOptions { Backend = FirewallBackendKind.Nftables });
         var runner = new CommandRunner(options, NullLogger<CommandRunner>.Instance);
-        var host = new HostTools(runner, new RouterAdmin.Firewall.Backends.Netlink.ConntrackNetlink(options), options);
+        var host = new HostTools(runner, new RouterAdmin.Firewall.Backends.Netlink.AddressNetlink(options), new RouterAdmin.Firewall.Backends.Netlink.ConntrackNetlink(options), options);
         var nft = new NftablesBackend(new NftTools(runner, new NftLibrary(options, NullLogger<NftLibrary>.Instance), options), host, new NftGeneration(options, NullLogger<NftGeneration>.Instance), options);
         var iptables = new IptablesBackend(new IptablesTools(runner, host, options));
         var sides = new HandoverSides(nft, FirewallBackendKind.Nftables, iptables, FirewallBackendKind.Iptables);

@@ -1,3 +1,4 @@
+using RouterAdmin.TestSupport.Lab;
 using System.Net;
 using RouterAdmin.Firewall.Backends.Iptables;
 using RouterAdmin.Firewall.LiveState;

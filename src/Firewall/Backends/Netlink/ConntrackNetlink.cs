@@ -14,7 +14,7 @@ namespace RouterAdmin.Firewall.Backends.Netlink;
 /// </summary>
 public sealed class ConntrackNetlink(IOptions<FirewallOptions> options) : IDisposable
 {
-    private readonly NetfilterSocket socket = new(options.Value.Namespace);
+    private readonly NetlinkSocket socket = new(options.Value.Namespace, NetlinkSocket.Netfilter);
 
     private const ushort NewEntry = (1 << 8) | 0;   // NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_NEW: one dumped entry
     private const ushort GetEntries = (1 << 8) | 1; // IPCTNL_MSG_CT_GET
@@ -33,7 +33,7 @@ public sealed class ConntrackNetlink(IOptions<FirewallOptions> options) : IDispo
     {
         if (flows.Count == 0) return [];
         var oneHostPair = flows.Count == 1 && flows[0].Source.PrefixLength == 32 && flows[0].Destination.PrefixLength == 32;
-        var (_, answers) = await socket.AskAsync(GetEntries, NetfilterSocket.Dump, oneHostPair ? FilteredDump(flows[0]) : Family());
+        var (_, answers) = await socket.AskAsync(GetEntries, NetlinkSocket.Dump, oneHostPair ? FilteredDump(flows[0]) : Family());
         var found = new List<Entry>();
         foreach (var answer in answers)
         {
@@ -53,7 +53,7 @@ public sealed class ConntrackNetlink(IOptions<FirewallOptions> options) : IDispo
         foreach (var entry in entries)
         {
             var payload = Family().Concat(entry.Tuple).Concat(entry.Zone ?? []).ToArray();
-            var (_, answers) = await socket.AskAsync(DeleteEntry, NetfilterSocket.Acknowledge, payload);
+            var (_, answers) = await socket.AskAsync(DeleteEntry, NetlinkSocket.Acknowledge, payload);
             var code = answers.Count == 1 && answers[0].Type == NetlinkMessage.Error ? answers[0].ErrorCode : int.MinValue;
             if (code == 0) deleted++;
             else if (code != NoSuchEntry)
@@ -70,37 +70,28 @@ public sealed class ConntrackNetlink(IOptions<FirewallOptions> options) : IDispo
 
     private static byte[] FilteredDump(FlowKey flow)
     {
-        var ip = Attribute(TupleIp | Nested, [.. Attribute(Ipv4Source, Address(flow.Source.BaseAddress)), .. Attribute(Ipv4Destination, Address(flow.Destination.BaseAddress))]);
+        var ip = NetlinkAttributes.Write(TupleIp | Nested, [.. NetlinkAttributes.Write(Ipv4Source, Address(flow.Source.BaseAddress)), .. NetlinkAttributes.Write(Ipv4Destination, Address(flow.Destination.BaseAddress))]);
         var flags = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(flags, FilterSource | FilterDestination);
-        var filter = Attribute(Filter | Nested, [.. Attribute(FilterOriginalFlags, flags), .. Attribute(FilterReplyFlags, new byte[4])]);
-        return [.. Family(), .. Attribute(TupleOriginal | Nested, ip), .. filter];
+        var filter = NetlinkAttributes.Write(Filter | Nested, [.. NetlinkAttributes.Write(FilterOriginalFlags, flags), .. NetlinkAttributes.Write(FilterReplyFlags, new byte[4])]);
+        return [.. Family(), .. NetlinkAttributes.Write(TupleOriginal | Nested, ip), .. filter];
     }
 
     private static byte[] Address(IPAddress address) => address.GetAddressBytes();
-
-    private static byte[] Attribute(ushort type, byte[] value)
-    {
-        var attribute = new byte[(4 + value.Length + 3) & ~3];
-        BinaryPrimitives.WriteUInt16LittleEndian(attribute, (ushort)(4 + value.Length));
-        BinaryPrimitives.WriteUInt16LittleEndian(attribute.AsSpan(2), type);
-        value.CopyTo(attribute, 4);
-        return attribute;
-    }
 
     /// <summary>A dumped entry's original tuple (kept whole, to name the entry in its delete), addresses and zone.</summary>
     public static Entry? Parse(ReadOnlyMemory<byte> payload)
     {
         byte[]? tuple = null, zone = null;
         IPAddress? source = null, destination = null;
-        foreach (var (type, start, length) in Attributes(payload.Span, 4))
+        foreach (var (type, start, length) in NetlinkAttributes.Read(payload.Span, 4))
         {
             if (type == TupleOriginal)
             {
                 tuple = Whole(payload.Span, start, length);
-                foreach (var (inner, innerStart, innerLength) in Attributes(payload.Span.Slice(start, length), 0))
+                foreach (var (inner, innerStart, innerLength) in NetlinkAttributes.Read(payload.Span.Slice(start, length), 0))
                     if (inner == TupleIp)
-                        foreach (var (address, at, size) in Attributes(payload.Span.Slice(start + innerStart, innerLength), 0))
+                        foreach (var (address, at, size) in NetlinkAttributes.Read(payload.Span.Slice(start + innerStart, innerLength), 0))
                         {
                             if (size != 4) continue;
                             var value = new IPAddress(payload.Span.Slice(start + innerStart + at, 4));
@@ -120,19 +111,5 @@ public sealed class ConntrackNetlink(IOptions<FirewallOptions> options) : IDispo
         var whole = new byte[(length + 4 + 3) & ~3];
         span.Slice(start - 4, length + 4).CopyTo(whole);
         return whole;
-    }
-
-    /// <summary>The attributes from <paramref name="offset"/> on: type (without the nested flag), value start and value length.</summary>
-    private static List<(ushort Type, int Start, int Length)> Attributes(ReadOnlySpan<byte> span, int offset)
-    {
-        var attributes = new List<(ushort, int, int)>();
-        for (var at = offset; at + 4 <= span.Length;)
-        {
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
-            if (length < 4 || at + length > span.Length) break;
-            attributes.Add(((ushort)(BinaryPrimitives.ReadUInt16LittleEndian(span[(at + 2)..]) & 0x3FFF), at + 4, length - 4));
-            at += (length + 3) & ~3;
-        }
-        return attributes;
     }
 }

@@ -29,7 +29,7 @@ public sealed class NftGeneration(IOptions<FirewallOptions> options, ILogger<Nft
     private const ushort NetlinkError = 2;
     private const ushort GenIdAttribute = 1;        // NFTA_GEN_ID, a big-endian u32
 
-    private readonly NetfilterSocket _socket = new(options.Value.Namespace);
+    private readonly NetlinkSocket _socket = new(options.Value.Namespace, NetlinkSocket.Netfilter);
 
     public async Task<Reading?> ReadAsync()
     {

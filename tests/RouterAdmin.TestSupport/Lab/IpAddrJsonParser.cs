@@ -2,9 +2,12 @@ using System.Net;
 using System.Text.Json;
 using RouterAdmin.Firewall.Model;
 
-namespace RouterAdmin.Firewall.LiveState;
+namespace RouterAdmin.TestSupport.Lab;
 
-/// <summary>Reads <c>ip -j -4 addr show</c>: every IPv4 address, its interface and its label.</summary>
+/// <summary>
+/// Reads <c>ip -j -4 addr show</c>: every IPv4 address, its interface and its label. The console reads them over
+/// rtnetlink; the lab specs hold that read to what iproute2 says.
+/// </summary>
 public static class IpAddrJsonParser
 {
     public static IReadOnlyList<LiveAddress> Parse(string json)

@@ -14,16 +14,45 @@ public readonly record struct NetlinkMessage(ushort Type, ushort Flags, uint Seq
     public int ErrorCode => BinaryPrimitives.ReadInt32LittleEndian(Payload.Span);
 }
 
+/// <summary>Netlink's type-length-value attributes, as the kernel lays them out: 4-byte header, value, padding to 4.</summary>
+public static class NetlinkAttributes
+{
+    /// <summary>The attributes from <paramref name="offset"/> on: type (without the nested flag), value start and value length.</summary>
+    public static List<(ushort Type, int Start, int Length)> Read(ReadOnlySpan<byte> span, int offset)
+    {
+        var attributes = new List<(ushort, int, int)>();
+        for (var at = offset; at + 4 <= span.Length;)
+        {
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+            if (length < 4 || at + length > span.Length) break;
+            attributes.Add(((ushort)(BinaryPrimitives.ReadUInt16LittleEndian(span[(at + 2)..]) & 0x3FFF), at + 4, length - 4));
+            at += (length + 3) & ~3;
+        }
+        return attributes;
+    }
+
+    public static byte[] Write(ushort type, byte[] value)
+    {
+        var attribute = new byte[(4 + value.Length + 3) & ~3];
+        BinaryPrimitives.WriteUInt16LittleEndian(attribute, (ushort)(4 + value.Length));
+        BinaryPrimitives.WriteUInt16LittleEndian(attribute.AsSpan(2), type);
+        value.CopyTo(attribute, 4);
+        return attribute;
+    }
+}
+
 /// <summary>
-/// A NETLINK_NETFILTER socket kept open in the configured network namespace, and a request/answer exchange over it.
+/// A netlink socket (NETLINK_NETFILTER for nftables and conntrack, NETLINK_ROUTE for addresses) kept open in the
+/// configured network namespace, and a request/answer exchange over it.
 /// Opening one inside a namespace costs a thread and a setns (5–14 ms measured); kept, a question costs a system call.
 /// A namespace deleted and made again under the same name is another namespace: the socket is opened again in it.
 /// Callers take turns: one exchange at a time.
 /// </summary>
-public sealed class NetfilterSocket(string? namespaceName) : IDisposable
+public sealed class NetlinkSocket(string? namespaceName, int protocol) : IDisposable
 {
+    public const int Route = 0;
+    public const int Netfilter = 12;
     private const int AddressFamilyNetlink = 16;
-    private const int NetlinkNetfilter = 12;
     private const int SocketRaw = 3;
     private const int SocketCloseOnExec = 0x8_0000;
     private const int HeaderLength = 16;
@@ -104,10 +133,10 @@ public sealed class NetfilterSocket(string? namespaceName) : IDisposable
         }
     }
 
-    private static Kept Open()
+    private Kept Open()
     {
-        var fd = CreateSocket(AddressFamilyNetlink, SocketRaw | SocketCloseOnExec, NetlinkNetfilter);
-        if (fd < 0) throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "socket(AF_NETLINK, NETLINK_NETFILTER)");
+        var fd = CreateSocket(AddressFamilyNetlink, SocketRaw | SocketCloseOnExec, protocol);
+        if (fd < 0) throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), $"socket(AF_NETLINK, {protocol})");
         // The kernel answers inside the send, or streams a dump at once; a socket that says nothing must not hang an apply.
         var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true)) { ReceiveTimeout = 5_000, ReceiveBufferSize = 1 << 20 };
         return new Kept(socket, NetworkNamespace.OfThisThread());
