@@ -96,6 +96,7 @@ public static class RouterAdminHost
         services.AddSingleton<FaultInjection>();
         services.AddSingleton<RevisionStore>();
         services.AddSingleton<ApplyTargets>();
+        services.AddSingleton<ChangeReuse>();
         services.AddSingleton<KernelTransaction>();
         services.AddSingleton<ApplyEngine>();
         services.AddSingleton<ApplyRecovery>();

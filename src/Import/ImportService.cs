@@ -77,7 +77,7 @@ public sealed class ImportService(
         await inventory.ReplaceAsync(db, adopted, ct);
         var changes = InventoryComparer.Describe(before, adopted);
         var revision = await revisions.NewAsync(new RevisionRecord(RevisionKind.Adopt, actor.Name, reason.Trim(), null,
-            live.Text, live.Owned, live.Owned, adopted.ToJson(), "", [], 0, 0), RevisionStatus.Applied, ct);
+            live, live.Owned, live.Owned, adopted, "", [], 0, 0), RevisionStatus.Applied, ct);
         revision.Outcome = $"The live state became the baseline; nothing ran on the router. The inventory changed in {changes.Count} way(s)"
             + (changes.Count == 0 ? "." : ": " + string.Join("; ", changes.Take(50)) + (changes.Count > 50 ? "; …" : ""));
         db.Revisions.Add(revision);

@@ -31,6 +31,8 @@ public sealed class SabotagedBackend(IIptablesHost inner) : IIptablesHost
         if (BeforeEachSave is { } pause) await pause();
         return await inner.SaveNatTableAsync(withCounters, cancellationToken);
     }
+    public Task<RouterAdmin.Firewall.Backends.Nftables.NftGeneration.Reading?> ReadGenerationAsync(CancellationToken cancellationToken) =>
+        inner.ReadGenerationAsync(cancellationToken);
     public Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) => inner.ReadAddressesAsync(cancellationToken);
 
     public async Task RestoreAsync(string script, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ public sealed class ApplyEngine(
     IDbContextFactory<AppDbContext> dbFactory,
     IFirewallBackend backend,
     ApplyTargets targets,
+    ChangeReuse reuse,
     KernelTransaction kernel,
     RevisionStore revisions,
     ApplyGate gate,
@@ -32,11 +33,19 @@ public sealed class ApplyEngine(
 
     /// <summary>What applying the current inventory would do. Shown before anything runs.</summary>
     public async Task<ChangePreview> PreviewApplyAsync(CancellationToken ct = default) =>
-        await PreviewAsync(await targets.ApplyAsync(ct), ct);
+        await PreviewToReadAsync(await targets.ApplyAsync(ct), ct);
 
     /// <summary>What rolling back to a revision would do: its inventory, planned again, against the live kernel.</summary>
     public async Task<ChangePreview> PreviewRollbackAsync(int revisionId, CancellationToken ct = default) =>
-        await PreviewAsync(await targets.RollbackAsync(revisionId, ct), ct);
+        await PreviewToReadAsync(await targets.RollbackAsync(revisionId, ct), ct);
+
+    /// <summary>A preview someone reads before applying it: what its revision keeps is written meanwhile.</summary>
+    private async Task<ChangePreview> PreviewToReadAsync(ApplyTarget target, CancellationToken ct)
+    {
+        var preview = await PreviewAsync(target, ct);
+        reuse.Prepare(target, preview.Change);
+        return preview;
+    }
 
     public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct = default)
     {
@@ -109,14 +118,15 @@ public sealed class ApplyEngine(
         // With counters: the status, the import offer and the dashboard's activity all come from this one read.
         var live = await backend.ReadAsync(ct, withCounters: true);
         var drift = baseline is null ? null : Preview(backend.Compare(await revisions.StateAfterAsync(baseline.Id, ct), live));
-        return new StateCheck(Compare(target, live), drift, baseline?.Id, live, target.Inventory);
+        // A read with counters is never handed out again, so its comparison is not kept for the next caller.
+        return new StateCheck(Compare(target, live, keep: false), drift, baseline?.Id, live, target.Inventory);
     }
 
     private async Task<ChangePreview> PreviewAsync(ApplyTarget target, CancellationToken ct) =>
         Compare(target, await backend.ReadAsync(ct));
 
-    private ChangePreview Compare(ApplyTarget target, ILiveFirewall live) =>
-        Preview(backend.Compare(target.Desired, live)) with { InventoryStamp = target.OverwrittenInventoryStamp, WantedPlan = target.Plan };
+    private ChangePreview Compare(ApplyTarget target, ILiveFirewall live, bool keep = true) =>
+        Preview(keep ? reuse.Compare(target.Desired, live) : backend.Compare(target.Desired, live)) with { InventoryStamp = target.OverwrittenInventoryStamp, WantedPlan = target.Plan };
 
     private ChangePreview Preview(IBackendChange change) => new(change, kernel.Describe(change)) { TransactionTool = backend.TransactionTool };
 
@@ -134,8 +144,6 @@ public sealed class ApplyEngine(
             return ApplyResult.Refused(refused);
 
         gate.Report(new ApplyProgress(ApplyStep.Planning, "Reading the router and planning"));
-        // The revision's copy of the inventory (megabytes at 10,000 clients) is written on the other core meanwhile.
-        var inventoryJson = Task.Run(target.Inventory.ToJson, CancellationToken.None);
         var preview = Compare(target, alreadyRead ?? await backend.ReadAsync(ct));
         if (preview.Fingerprint != request.ExpectedFingerprint)
             return ApplyResult.Refused(new OutdatedPreview());
@@ -152,7 +160,7 @@ public sealed class ApplyEngine(
         {
             await RecordUnrecordedFailureAsync();
             revision = await revisions.BeginAsync(new RevisionRecord(target.Kind, request.Actor.Name, reason, target.TargetRevisionId,
-                change.Live.Text, change.Undo, target.Desired, await inventoryJson, change.Transaction, preview.Commands, preview.RulesAdded, preview.RulesRemoved), ct);
+                change.Live, change.Undo, target.Desired, target.Inventory, change.Transaction, preview.Commands, preview.RulesAdded, preview.RulesRemoved), ct);
         }
         catch (StorageUnavailable refusal)
         {

@@ -25,17 +25,22 @@ public sealed record ApplyTarget(RevisionKind Kind, IOwnedFirewall Desired, Inve
 public sealed class ApplyTargets(InventoryStore inventoryStore, IFirewallBackend backend, RevisionStore revisions)
 {
     // The preview and the apply after it plan the same capture (the store hands out one snapshot while nothing is
-    // written): the planner is pure, so its plan of that snapshot is kept instead of planning 10,000 mappings again.
-    // One reference, swapped whole, so a reader on another thread never pairs one capture with another's plan.
-    private sealed record Planned(InventorySnapshot Inventory, FirewallPlan Plan);
+    // written): the planner and the rendering are pure, so the plan of that snapshot and its rendering are kept
+    // instead of planning and rendering 10,000 mappings again; the same wanted state also lets the engine see that
+    // the preview's change still holds. One reference, swapped whole, so a reader on another thread never pairs one
+    // capture with another's plan.
+    private sealed record Planned(InventorySnapshot Inventory, FirewallPlan Plan, IOwnedFirewall Desired);
     private Planned? _lastPlan;
 
     public async Task<ApplyTarget> ApplyAsync(CancellationToken ct)
     {
         var inventory = await CaptureAsync(ct);
-        var plan = Volatile.Read(ref _lastPlan) is { } last && ReferenceEquals(last.Inventory, inventory) ? last.Plan : FirewallPlanner.Plan(inventory);
-        Volatile.Write(ref _lastPlan, new Planned(inventory, plan));
-        return new ApplyTarget(RevisionKind.Apply, backend.Render(plan), inventory, false, null) { Plan = plan };
+        if (Volatile.Read(ref _lastPlan) is not { } planned || !ReferenceEquals(planned.Inventory, inventory))
+        {
+            var plan = FirewallPlanner.Plan(inventory);
+            Volatile.Write(ref _lastPlan, planned = new Planned(inventory, plan, backend.Render(plan)));
+        }
+        return new ApplyTarget(RevisionKind.Apply, planned.Desired, inventory, false, null) { Plan = planned.Plan };
     }
 
     public async Task<ApplyTarget> RollbackAsync(int revisionId, CancellationToken ct)

@@ -10,7 +10,8 @@ namespace RouterAdmin.Firewall.Apply;
 /// </summary>
 public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, FaultInjection faults, ILogger<KernelTransaction> logger)
 {
-    private sealed record Step(ApplyStep Id, IReadOnlyList<string> Commands, Func<Run, CancellationToken, Task> ExecuteAsync);
+    /// <summary>One step: what it runs, and its commands as text, written only for the preview and the history (10,000 lines for a first apply).</summary>
+    private sealed record Step(ApplyStep Id, Func<IEnumerable<string>> Commands, Func<Run, CancellationToken, Task> ExecuteAsync);
 
     /// <summary>What one run carries from step to step: the conntrack entries looked up beside the verify, and the count.</summary>
     private sealed class Run
@@ -20,7 +21,11 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
     }
 
     /// <summary>The commands the change will run, in order, as the backend will run them: shown in the preview, kept in the history.</summary>
-    public IReadOnlyList<string> Describe(IBackendChange change) => Steps(change).SelectMany(s => s.Commands).ToArray();
+    public IReadOnlyList<string> Describe(IBackendChange change) =>
+        _described.GetValue(change, c => Steps(c).SelectMany(s => s.Commands()).ToArray());
+
+    // Once per change: the apply after a preview describes the same change (10,000 lines for a first apply).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBackendChange, IReadOnlyList<string>> _described = [];
 
     /// <summary>Runs every step; <paramref name="at"/> hears each one as it starts. Returns how many conntrack entries went.</summary>
     public async Task<int> RunAsync(IBackendChange change, Action<ApplyStep> at, CancellationToken ct)
@@ -66,7 +71,7 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
         var touches = change.RulesChange || change.AddressesToAdd.Count > 0 || change.AddressesToRemove.Count > 0;
         return
         [
-            new(ApplyStep.BindAddresses, change.AddressesToAdd.Select(backend.DescribeAddAddress).ToArray(), async (_, ct) =>
+            new(ApplyStep.BindAddresses, () => change.AddressesToAdd.Select(backend.DescribeAddAddress), async (_, ct) =>
             {
                 foreach (var address in change.AddressesToAdd)
                 {
@@ -74,13 +79,13 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
                     await backend.AddAddressAsync(address, ct);
                 }
             }),
-            new(ApplyStep.Restore, change.RulesChange ? backend.DescribeCommit(change) : [], async (_, ct) =>
+            new(ApplyStep.Restore, () => change.RulesChange ? backend.DescribeCommit(change) : [], async (_, ct) =>
             {
                 if (!change.RulesChange) return;
                 Report(ApplyStep.Restore, "Changing RouterAdmin's rules in one transaction");
                 await backend.CommitAsync(change, ct);
             }),
-            new(ApplyStep.UnbindAddresses, change.AddressesToRemove.Select(backend.DescribeDeleteAddress).ToArray(), async (_, ct) =>
+            new(ApplyStep.UnbindAddresses, () => change.AddressesToRemove.Select(backend.DescribeDeleteAddress), async (_, ct) =>
             {
                 foreach (var address in change.AddressesToRemove)
                 {
@@ -88,7 +93,7 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
                     await backend.DeleteAddressAsync(address, ct);
                 }
             }),
-            new(ApplyStep.Verify, touches ? ["read back and verify RouterAdmin's rules and addresses"] : [], async (run, ct) =>
+            new(ApplyStep.Verify, () => touches ? ["read back and verify RouterAdmin's rules and addresses"] : [], async (run, ct) =>
             {
                 Report(ApplyStep.Verify, "Reading the router back");
                 // The conntrack table is read while the rules are: both are reads, and the entries are only acted on
@@ -106,7 +111,7 @@ public sealed class KernelTransaction(IFirewallBackend backend, ApplyGate gate, 
                     throw;
                 }
             }),
-            new(ApplyStep.ResetConntrack, change.FlowsToReset.Select(backend.DescribeResetFlow).ToArray(), async (run, ct) =>
+            new(ApplyStep.ResetConntrack, () => change.FlowsToReset.Select(backend.DescribeResetFlow), async (run, ct) =>
             {
                 var found = await run.Found;
                 if (found.Entries.Count == 0) return;

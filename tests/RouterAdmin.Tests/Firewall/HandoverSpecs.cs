@@ -45,8 +45,9 @@ public sealed class HandoverSpecs
         var options = Options.Create(new FirewallOptions { Backend = FirewallBackendKind.Nftables });
         var runner = new CommandRunner(options, NullLogger<CommandRunner>.Instance);
         var host = new HostTools(runner, new RouterAdmin.Firewall.Backends.Netlink.AddressNetlink(options), new RouterAdmin.Firewall.Backends.Netlink.ConntrackNetlink(options), options);
-        var nft = new NftablesBackend(new NftTools(runner, new NftLibrary(options, NullLogger<NftLibrary>.Instance), options), host, new NftGeneration(options, NullLogger<NftGeneration>.Instance), options);
-        var iptables = new IptablesBackend(new IptablesTools(runner, host, options));
+        var generations = new NftGeneration(options, NullLogger<NftGeneration>.Instance);
+        var nft = new NftablesBackend(new NftTools(runner, new NftLibrary(options, NullLogger<NftLibrary>.Instance), options), host, generations, options);
+        var iptables = new IptablesBackend(new IptablesTools(runner, host, generations, options));
         var sides = new HandoverSides(nft, FirewallBackendKind.Nftables, iptables, FirewallBackendKind.Iptables);
         return (new HandoverBackend(sides, NullLogger<HandoverBackend>.Instance), nft, iptables);
     }

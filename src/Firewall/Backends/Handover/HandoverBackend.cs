@@ -22,11 +22,18 @@ public sealed class HandoverBackend(HandoverSides sides, ILogger<HandoverBackend
     public string? Namespace => Owner.Namespace;
     public string TransactionTool => Owner.TransactionTool;
 
+    private volatile HandoverLive? _lastRead;
+
     public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false)
     {
         var owner = Owner.ReadAsync(cancellationToken, withCounters);
         var previous = ReadPreviousAsync(cancellationToken);
-        return Live(await owner, await previous);
+        var (ownerLive, previousLive) = (await owner, await previous);
+        // Both sides handed out the reads they gave last time (nothing changed): so is this one.
+        if (!withCounters && _lastRead is { } last && ReferenceEquals(last.OwnerLive, ownerLive) && ReferenceEquals(last.PreviousLive, previousLive)) return last;
+        var live = Live(ownerLive, previousLive);
+        if (!withCounters) _lastRead = live;
+        return live;
     }
 
     public Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken) => Owner.ReadAsPreviousOwnerAsync(cancellationToken);

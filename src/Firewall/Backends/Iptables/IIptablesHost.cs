@@ -16,6 +16,13 @@ public interface IIptablesHost : IHostNetwork
 
     string? Namespace { get; }
 
+    /// <summary>
+    /// The nf_tables generation when the rules live in nf_tables (iptables-nft): raised by every commit, so two equal
+    /// readings mean the table did not change in between. Null when nothing counts the changes (iptables-legacy, the
+    /// simulated router): then every read is a full one.
+    /// </summary>
+    Task<Nftables.NftGeneration.Reading?> ReadGenerationAsync(CancellationToken cancellationToken);
+
     /// <summary>The nat table as iptables-save prints it, with packet counters when asked.</summary>
     Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken);
 

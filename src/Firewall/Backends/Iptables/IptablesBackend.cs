@@ -1,4 +1,5 @@
 using RouterAdmin.Firewall.Model;
+using RouterAdmin.Firewall.Backends.Nftables;
 using RouterAdmin.Firewall.Planning;
 
 namespace RouterAdmin.Firewall.Backends.Iptables;
@@ -17,10 +18,33 @@ public sealed class IptablesBackend(IIptablesHost host) : HostNetworkForwarder(h
     public async Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false) =>
         await ReadKernelAsync(cancellationToken, withCounters);
 
+    /// <summary>A read taken at one nf_tables generation: while the generation and the addresses stand, it is still the router.</summary>
+    private sealed record Known(NftGeneration.Reading Generation, KernelState State);
+
+    private volatile Known? _known;
+
+    /// <summary>
+    /// One read of the nat table and the addresses. Without counters, and with iptables-nft, the read the generation
+    /// says is still true is handed out again, the same object: no iptables-save of 10,000 rules, and whoever worked
+    /// something out from it (the preview's change) can tell that it still holds.
+    /// </summary>
     public async Task<KernelState> ReadKernelAsync(CancellationToken cancellationToken, bool withCounters = false)
     {
-        var (natTable, addresses) = await ReadRawAsync(cancellationToken, withCounters);
-        return LiveStateBuilder.Build(natTable, addresses);
+        if (withCounters)
+        {
+            var (counted, found) = await ReadRawAsync(cancellationToken, withCounters);
+            return LiveStateBuilder.Build(counted, found);
+        }
+        var generation = await host.ReadGenerationAsync(cancellationToken);
+        if (generation is { } at && _known is { } known && known.Generation == at)
+        {
+            if ((await host.ReadAddressesAsync(cancellationToken)).SequenceEqual(known.State.Addresses)) return known.State;
+        }
+        var (natTable, addresses) = await ReadRawAsync(cancellationToken);
+        var state = LiveStateBuilder.Build(natTable, addresses);
+        // Only a save the generation brackets is one consistent state: a commit in between may show half of it.
+        _known = generation is { } before && await host.ReadGenerationAsync(cancellationToken) == before ? new Known(before, state) : null;
+        return state;
     }
 
     public IOwnedFirewall Render(FirewallPlan plan) => IptablesRules.Render(plan);

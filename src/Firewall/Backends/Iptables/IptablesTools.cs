@@ -6,7 +6,7 @@ using RouterAdmin.Firewall.Model;
 namespace RouterAdmin.Firewall.Backends.Iptables;
 
 /// <summary>The real router: iptables-save/-restore (nft or legacy), with the host's ip and conntrack.</summary>
-public sealed partial class IptablesTools(CommandRunner runner, HostTools host, IOptions<FirewallOptions> options) : HostNetworkForwarder(host), IIptablesHost
+public sealed partial class IptablesTools(CommandRunner runner, HostTools host, Nftables.NftGeneration generations, IOptions<FirewallOptions> options) : HostNetworkForwarder(host), IIptablesHost
 {
     private FirewallOptions Options => options.Value;
     private string? _variant;
@@ -21,6 +21,13 @@ public sealed partial class IptablesTools(CommandRunner runner, HostTools host, 
         var output = await runner.RunAsync(Options.IptablesTool("iptables"), ["--version"], cancellationToken: cancellationToken);
         var match = VariantPattern().Match(output.StandardOutput);
         return _variant = match.Success ? match.Groups[1].Value : "unknown";
+    }
+
+    public async Task<Nftables.NftGeneration.Reading?> ReadGenerationAsync(CancellationToken cancellationToken)
+    {
+        if (_variant is null) await DetectVariantAsync(cancellationToken);
+        // iptables-legacy keeps its tables outside nf_tables, where no generation counts its changes.
+        return _variant == "nf_tables" ? await generations.ReadAsync() : null;
     }
 
     public async Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken)

@@ -13,7 +13,14 @@ public sealed class NftKnownState
     private Known? _known;
 
     /// <param name="PredictedFrom">The wanted state whose transaction led here, when the state was predicted rather than listed.</param>
-    public sealed record Known(NftGeneration.Reading Generation, NftOwnedState Owned, NftForeign Foreign, string Text, NftOwnedState? PredictedFrom);
+    public sealed record Known(NftGeneration.Reading Generation, NftOwnedState Owned, NftForeign Foreign, Lazy<string> Text, NftOwnedState? PredictedFrom)
+    {
+        /// <summary>
+        /// The read this state was last handed out as: while the generation and the addresses stand, the next read is
+        /// that same object, so whoever worked something out from it (the preview's change) can tell it is still true.
+        /// </summary>
+        public NftLiveState? LastRead { get; set; }
+    }
 
     /// <summary>The known state, when the kernel is still at its generation.</summary>
     public Known? At(NftGeneration.Reading? generation)
@@ -24,6 +31,19 @@ public sealed class NftKnownState
     public void Remember(Known known)
     {
         lock (_lock) _known = known;
+    }
+
+    /// <summary>
+    /// Remembers a listed state, unless one is already known at its generation: nothing was committed in between, so
+    /// the known one (and what was worked out from it) is still the kernel's. Returns the state now known.
+    /// </summary>
+    public Known RememberListed(Known known)
+    {
+        lock (_lock)
+        {
+            if (_known is not { } current || current.Generation != known.Generation) _known = known;
+            return _known;
+        }
     }
 
     public void Forget()

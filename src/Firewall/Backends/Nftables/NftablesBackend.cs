@@ -37,16 +37,23 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration 
         {
             var found = await addresses;
             var bound = OwnedAddresses(found);
+            if (known.LastRead is { } last && last.Generation == generation && last.Addresses.SequenceEqual(found)) return last;
             // The same object when nothing moved, so its stored form (written for the last revision) is not written again.
             var owned = bound.SequenceEqual(known.Owned.Addresses) ? known.Owned : known.Owned with { Addresses = bound };
-            return new NftLiveState(owned, found, known.Text, []) { Foreign = known.Foreign, Generation = generation };
+            return known.LastRead = new NftLiveState(owned, found, known.Text, []) { Foreign = known.Foreign, Generation = generation };
         }
         var ruleset = await nft.ListRulesetJsonAsync(cancellationToken);
         // Only a listing the generation brackets is one consistent state: a commit in between may show half of it.
         var listed = await generations.ReadAsync();
         var live = BuildFromRuleset(ruleset, await addresses) with { Generation = listed == generation ? generation : null };
-        if (live.Generation is { } at) _known.Remember(new NftKnownState.Known(at, live.Owned, live.Foreign, live.Text, null));
-        else _known.Forget();
+        if (live.Generation is not { } at)
+        {
+            _known.Forget();
+            return live;
+        }
+        var remembered = _known.RememberListed(new NftKnownState.Known(at, live.Owned, live.Foreign, live.TableText, null));
+        // A read without counters is handed out again while it holds; one with counters is for that caller alone.
+        if (reuseKnown && ReferenceEquals(remembered.Owned, live.Owned)) remembered.LastRead = live;
         return live;
     }
 
@@ -56,10 +63,18 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration 
     /// </summary>
     public async Task<ILiveFirewall> ReadAsPreviousOwnerAsync(CancellationToken cancellationToken)
     {
-        var json = nft.ListTableJsonAsync(cancellationToken);
         var addresses = host.ReadAddressesAsync(cancellationToken);
-        return Build(await json, await addresses);
+        var generation = await generations.ReadAsync();
+        // Handed out again while nothing was committed and the addresses stand, like the owner's reads.
+        if (_readAsPrevious is { } last && last.Generation == generation && last.Addresses.SequenceEqual(await addresses)) return last;
+        var json = await nft.ListTableJsonAsync(cancellationToken);
+        var listed = await generations.ReadAsync();
+        var live = Build(json, await addresses) with { Generation = listed == generation ? generation : null };
+        _readAsPrevious = live.Generation is null ? null : live;
+        return live;
     }
+
+    private volatile NftLiveState? _readAsPrevious;
 
     public IOwnedFirewall RenderAbsent(FirewallPlan plan) =>
         NftOwnedState.Nothing with { Addresses = plan.Addresses, Retired = plan.TakenOver.Where(NftForeignRule.IsText).ToArray() };
@@ -69,14 +84,17 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration 
     public NftLiveState Build(string? json, IReadOnlyList<LiveAddress> addresses)
     {
         var read = NftJsonReader.Parse(json, OwnedAddresses(addresses));
-        return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters);
+        return new NftLiveState(read.Owned, addresses, TextOf(read.Owned), read.Counters);
     }
 
     public NftLiveState BuildFromRuleset(string json, IReadOnlyList<LiveAddress> addresses)
     {
         var (read, foreign) = NftJsonReader.ParseRuleset(json, nft.Table, OwnedAddresses(addresses));
-        return new NftLiveState(read.Owned, addresses, NftSyntax.Table(nft.Table, read.Owned), read.Counters) { Foreign = foreign };
+        return new NftLiveState(read.Owned, addresses, TextOf(read.Owned), read.Counters) { Foreign = foreign };
     }
+
+    /// <summary>The owned table's text, written only when someone reads it.</summary>
+    private Lazy<string> TextOf(NftOwnedState owned) => new(() => NftSyntax.Table(nft.Table, owned));
 
     private static BoundAddress[] OwnedAddresses(IReadOnlyList<LiveAddress> addresses) =>
         addresses.Where(a => a.IsOwned).Select(a => a.Bound)
@@ -110,7 +128,7 @@ public sealed class NftablesBackend(NftTools nft, HostTools host, NftGeneration 
         {
             var desired = committed.Desired;
             var holds = desired.Retired.Count == 0 && desired.Reinstated.Count == 0 ? desired : desired with { Retired = [], Reinstated = [] };
-            _known.Remember(new NftKnownState.Known(now, holds, committed.Live.Foreign, NftSyntax.Table(nft.Table, holds), committed.Desired));
+            _known.Remember(new NftKnownState.Known(now, holds, committed.Live.Foreign, TextOf(holds), committed.Desired));
         }
     }
 

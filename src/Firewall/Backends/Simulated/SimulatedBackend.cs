@@ -23,6 +23,10 @@ public sealed class SimulatedBackend(IDbContextFactory<AppDbContext> dbFactory) 
     public async Task<string> SaveNatTableAsync(bool withCounters, CancellationToken cancellationToken) =>
         (await LoadAsync(cancellationToken)).NatTable;
 
+    /// <summary>The simulated table counts no changes: every read is a full one.</summary>
+    public Task<Nftables.NftGeneration.Reading?> ReadGenerationAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<Nftables.NftGeneration.Reading?>(null);
+
     public async Task<IReadOnlyList<LiveAddress>> ReadAddressesAsync(CancellationToken cancellationToken) =>
         Addresses(await LoadAsync(cancellationToken));
 

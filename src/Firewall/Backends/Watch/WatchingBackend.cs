@@ -27,8 +27,16 @@ public sealed class WatchingBackend(IFirewallBackend inner, IVpnWatchTable table
         if (_knownAbsent && !_wanted) return await inner.ReadAsync(cancellationToken, withCounters);
         var rules = inner.ReadAsync(cancellationToken, withCounters);
         var found = await ReadTableAsync(cancellationToken);
-        return found.IsAbsent ? await rules : Live(await rules, found);
+        if (found.IsAbsent) return await rules;
+        var read = await rules;
+        // The rules' read and the table as they were last time: the same read as last time.
+        if (!withCounters && _lastRead is { } last && ReferenceEquals(last.Inner, read) && last.Watch == found) return last;
+        var live = Live(read, found);
+        if (!withCounters) _lastRead = live;
+        return live;
     }
+
+    private volatile WatchedLive? _lastRead;
 
     /// <summary>Reads the table and remembers whether it was absent, unless a commit ran meanwhile (its result is newer).</summary>
     private async Task<WatchTableState> ReadTableAsync(CancellationToken cancellationToken)
