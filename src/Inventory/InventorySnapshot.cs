@@ -26,35 +26,25 @@ public sealed record InventorySnapshot(
     public sealed record EndpointRow(int Id, string Name, IPNetwork Destination, string? Notes);
     public sealed record AssignmentRow(int Id, int ClientId, int EndpointId, int ExternalAddressId, DateTimeOffset AssignedAt);
 
-    private static readonly JsonSerializerOptions Json = new()
+    // Stored, never embedded in a page: names keep their quotes and angle brackets as they are.
+    private static readonly JsonSerializerOptions Rows = new()
     {
-        Converters = { new IPAddressJsonConverter(), new IPNetworkJsonConverter() },
-        // Stored, never embedded in a page: names keep their quotes and angle brackets as they are.
+        Converters = { new Domain.AddressJson.AddressConverter(), new Domain.AddressJson.NetworkConverter() },
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    // A capture is shared by the preview and the apply after it (InventoryStore), and its JSON is wanted by the
-    // revision and by the comparisons of a rollback or a revert: written once per capture, not once per use.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<InventorySnapshot, string> Written = [];
+    private static readonly JsonSerializerOptions Json = new(Rows)
+    {
+        Converters = { new InventoryRowsJson.Clients(Rows), new InventoryRowsJson.Assignments(Rows) },
+    };
 
-    public string ToJson() => Written.GetValue(this, static s => JsonSerializer.Serialize(s, Json));
+    // A capture is shared by the preview and the apply after it (InventoryStore), and its JSON is wanted by the
+    // revision and by the comparisons of a rollback or a revert: written once per capture, not once per use; a second
+    // caller while it is being written waits for it rather than writing it again.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<InventorySnapshot, Lazy<string>> Written = [];
+
+    public string ToJson() => Written.GetValue(this, static s => new Lazy<string>(() => JsonSerializer.Serialize(s, Json))).Value;
 
     public static InventorySnapshot FromJson(string json) =>
         JsonSerializer.Deserialize<InventorySnapshot>(json, Json) ?? throw new JsonException("Empty inventory snapshot.");
-
-    private sealed class IPAddressJsonConverter : JsonConverter<IPAddress>
-    {
-        public override IPAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            IPAddress.Parse(reader.GetString()!);
-        public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString());
-    }
-
-    private sealed class IPNetworkJsonConverter : JsonConverter<IPNetwork>
-    {
-        public override IPNetwork Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            IPNetwork.Parse(reader.GetString()!);
-        public override void Write(Utf8JsonWriter writer, IPNetwork value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString());
-    }
 }

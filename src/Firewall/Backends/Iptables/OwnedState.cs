@@ -55,7 +55,13 @@ public sealed record OwnedState(
     // Stored, never embedded in a page: no need to escape quotes and angle brackets as \u0022 and friends.
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public string ToJson() => JsonSerializer.Serialize(new Stored(
+    // Megabytes at 10,000 rules, wanted by the revision of each change that keeps or wants this state: written once
+    // per state (a second caller waits for it).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OwnedState, Lazy<string>> Written = [];
+
+    public string ToJson() => Written.GetValue(this, static s => new Lazy<string>(s.Write)).Value;
+
+    private string Write() => JsonSerializer.Serialize(new Stored(
         ChainsExist,
         Jumps.Select(j => j.Position).ToArray(),
         Jumps.Select(j => j.Rule.SaveLine).ToArray(),

@@ -53,7 +53,13 @@ public sealed record NftChange(
     public int LinesAdded => Counts.Added;
     public int LinesRemoved => Counts.Removed;
 
-    private (int Added, int Removed) Counts => _counts ??= OnlyElements ? CountEdits() : CountLines();
+    private (int Added, int Removed) Counts => _counts ??= OnlyElements ? CountEdits() : NothingBefore ? (NftSyntax.LineCount(Desired, withAddresses: true) + HandWrittenLines(ReinstateMissing), 0) : CountLines();
+
+    // A first apply: the router held nothing of RouterAdmin's, so every line of the new table is added (10,000 of
+    // them, counted without writing them).
+    private bool NothingBefore => !Live.Owned.Exists && Live.Owned.Addresses.Count == 0 && RetiredPresent.Count == 0;
+
+    private static int HandWrittenLines(IReadOnlyList<NftForeignRule> rules) => rules.Count == 0 ? 0 : 1 + rules.Count;
 
     // Each element is one line of its own in both views, and so is each address; nothing else differs.
     private (int, int) CountEdits()

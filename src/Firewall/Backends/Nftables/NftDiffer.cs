@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 
@@ -49,13 +50,31 @@ public static class NftDiffer
     }
 
     /// <summary>Elements to delete and to add: a changed address or label is one of each (nft has no "replace element").</summary>
+    // Each side has one element per key. The wanted elements come in the planner's order, and so do the live ones
+    // when they are what the last apply put there: the long stretches that are the same at the start and at the end
+    // are passed over pair by pair, and only what lies between is matched by key (a one-client change on 10,000
+    // mappings compares 10,000 pairs and looks up two keys). Compiled optimised from the first call: it runs once
+    // per preview, too rarely for tiered compilation.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (IReadOnlyList<SnatMapping> Remove, IReadOnlyList<SnatMapping> Add) ElementChanges(
         IReadOnlyList<SnatMapping> live, IReadOnlyList<SnatMapping> desired)
     {
-        var liveByKey = live.GroupBy(e => e.Flow).ToDictionary(g => g.Key, g => g.First());
-        var desiredByKey = desired.GroupBy(e => e.Flow).ToDictionary(g => g.Key, g => g.First());
-        var remove = live.Where(e => !desiredByKey.TryGetValue(e.Flow, out var d) || d != e).ToArray();
-        var add = desired.Where(e => !liveByKey.TryGetValue(e.Flow, out var l) || l != e).ToArray();
+        var start = 0;
+        while (start < live.Count && start < desired.Count && live[start].Equals(desired[start])) start++;
+        int liveEnd = live.Count, desiredEnd = desired.Count;
+        while (liveEnd > start && desiredEnd > start && live[liveEnd - 1].Equals(desired[desiredEnd - 1])) (liveEnd, desiredEnd) = (liveEnd - 1, desiredEnd - 1);
+
+        var liveByKey = new Dictionary<(System.Net.IPAddress, System.Net.IPNetwork), SnatMapping>(liveEnd - start);
+        for (var i = start; i < liveEnd; i++) liveByKey.TryAdd(live[i].Flow, live[i]);
+        var desiredByKey = new Dictionary<(System.Net.IPAddress, System.Net.IPNetwork), SnatMapping>(desiredEnd - start);
+        for (var i = start; i < desiredEnd; i++) desiredByKey.TryAdd(desired[i].Flow, desired[i]);
+
+        var remove = new List<SnatMapping>();
+        for (var i = start; i < liveEnd; i++)
+            if (!desiredByKey.TryGetValue(live[i].Flow, out var wanted) || !wanted.Equals(live[i])) remove.Add(live[i]);
+        var add = new List<SnatMapping>();
+        for (var i = start; i < desiredEnd; i++)
+            if (!liveByKey.TryGetValue(desired[i].Flow, out var found) || !found.Equals(desired[i])) add.Add(desired[i]);
         return (remove, add);
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using RouterAdmin.Firewall.Model;
 using RouterAdmin.Firewall.Planning;
 
@@ -55,24 +57,60 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
     public IEnumerable<FoundMapping> Mappings =>
         Elements.Select(e => new FoundMapping(new IPNetwork(e.Client, 32), e.Endpoint, e.External));
 
-    private sealed record StoredElement(string Client, string Endpoint, string External, string Label);
+    private sealed record StoredElement(IPAddress Client, IPNetwork Endpoint, IPAddress External, string Label);
 
     private sealed record StoredRule(string Family, string Table, string Chain, int Index, string Body, string? Source, string? Destination, string? ToSource, string? OutInterface, bool AheadOfOwned);
 
     private sealed record Stored(bool Exists, NftBlock[] Blocks, StoredElement[] Elements, string[] Addresses, string[]? Retired = null, StoredRule[]? Reinstated = null);
 
-    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Parts = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new Domain.AddressJson.AddressConverter(), new Domain.AddressJson.NetworkConverter() },
+    };
+
+    private static readonly JsonSerializerOptions Json = new(Parts) { Converters = { new ElementsJson(Parts) } };
+
+    /// <summary>
+    /// The elements written exactly as the serializer writes them, without its per-object machinery: 10,000 of them go
+    /// into every revision, in a loop compiled optimised from its first call (a change is too rare for tiered
+    /// compilation to get to it). Read back by the serializer itself.
+    /// </summary>
+    private sealed class ElementsJson(JsonSerializerOptions readOptions) : JsonConverter<StoredElement[]>
+    {
+        public override StoredElement[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize<StoredElement[]>(ref reader, readOptions);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Write(Utf8JsonWriter writer, StoredElement[] elements, JsonSerializerOptions options)
+        {
+            Span<byte> network = stackalloc byte[64];
+            writer.WriteStartArray();
+            foreach (var element in elements)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("Client"u8, element.Client.ToString());
+                // An address caches its text, a network does not: formatted in place.
+                ((IUtf8SpanFormattable)element.Endpoint).TryFormat(network, out var written, default, null);
+                writer.WriteString("Endpoint"u8, network[..written]);
+                writer.WriteString("External"u8, element.External.ToString());
+                writer.WriteString("Label"u8, element.Label);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+    }
 
     // A table's JSON is megabytes at 10,000 elements; the state one apply wanted is the state the next one undoes to
-    // (the same object, see NftKnownState), so each state is written once.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftOwnedState, string> Written = [];
+    // (the same object, see NftKnownState), so each state is written once (and a second caller waits for it).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftOwnedState, Lazy<string>> Written = [];
 
-    public string ToJson() => Written.GetValue(this, static s => s.Write());
+    public string ToJson() => Written.GetValue(this, static s => new Lazy<string>(s.Write)).Value;
 
     private string Write() => JsonSerializer.Serialize(new Stored(
         Exists,
         Blocks.ToArray(),
-        Elements.Select(e => new StoredElement(e.Client.ToString(), e.Endpoint.ToString(), e.External.ToString(), e.Label)).ToArray(),
+        Elements.Select(e => new StoredElement(e.Client, e.Endpoint, e.External, e.Label)).ToArray(),
         Addresses.Select(a => $"{a.Address}/{a.PrefixLength}@{a.Interface}").ToArray(),
         Retired.ToArray(),
         Reinstated.Select(r => new StoredRule(r.Family, r.Table, r.Chain, r.Index, r.Body, r.Mapping?.Source.ToString(), r.Mapping?.Destination.ToString(),
@@ -84,7 +122,7 @@ public sealed record NftOwnedState(bool Exists, IReadOnlyList<NftBlock> Blocks, 
         return new NftOwnedState(
             stored.Exists,
             stored.Blocks,
-            stored.Elements.Select(e => new SnatMapping(IPAddress.Parse(e.Client), IPNetwork.Parse(e.Endpoint), IPAddress.Parse(e.External), e.Label)).ToArray(),
+            stored.Elements.Select(e => new SnatMapping(e.Client, e.Endpoint, e.External, e.Label)).ToArray(),
             stored.Addresses.Select(ParseAddress).ToArray())
         {
             Retired = stored.Retired ?? [],

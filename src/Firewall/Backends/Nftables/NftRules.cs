@@ -27,7 +27,7 @@ public static partial class NftRules
         string[] map = interval ? [MapType, "flags interval", "counter"] : [MapType, "counter"];
         var rules = new List<string> { ChainHeader, MapRule };
         if (plan.Masquerade is { } masquerade) rules.Add(MasqueradeRule(masquerade));
-        var elements = plan.Mappings.Select(m => m with { Label = NftSyntax.CommentSafe(m.Label) }).ToArray();
+        var elements = plan.Mappings.Select(m => NftSyntax.CommentSafe(m.Label) is var safe && ReferenceEquals(safe, m.Label) ? m : m with { Label = safe }).ToArray();
         return new NftOwnedState(true, [new NftBlock("map", MapName, map), new NftBlock("chain", ChainName, rules)], elements, plan.Addresses)
         {
             // All of them: those in nft's words this backend deletes; an iptables-save line passes through to the

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using RouterAdmin.Firewall.Planning;
 
@@ -18,26 +19,44 @@ public static class NftSyntax
     /// </summary>
     public static string CommentSafe(string label)
     {
+        // Labels come from the planner already safe: such a label is its own answer, with nothing allocated.
+        if (label.Length <= MaxCommentLength && !label.AsSpan().ContainsAnyExcept(CommentCharacters)) return label;
         var safe = new StringBuilder(Math.Min(label.Length, MaxCommentLength));
         foreach (var c in label)
         {
             if (safe.Length == MaxCommentLength) break;
-            safe.Append(char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or '_' or '@' or '+' or '-' or '/' or ':' ? c : '_');
+            safe.Append(CommentCharacters.Contains(c) ? c : '_');
         }
         return safe.ToString();
     }
 
+    private static readonly System.Buffers.SearchValues<char> CommentCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._@+-/:");
+
     public static string Quote(string word) => "\"" + CommentSafe(word) + "\"";
 
     /// <summary>An element of the map: <c>client . endpoint comment "label" : external</c>.</summary>
-    public static string Element(SnatMapping m) =>
-        $"{Key(m)} comment {Quote(m.Label)} : {m.External}";
+    public static string Element(SnatMapping m) => AppendElement(new StringBuilder(96), m).ToString();
 
     /// <summary>An element's key, as nft prints it (a single address without "/32").</summary>
-    public static string Key(SnatMapping m) =>
-        $"{m.Client} . {(m.Endpoint.PrefixLength == 32 ? m.Endpoint.BaseAddress.ToString() : m.Endpoint.ToString())}";
+    public static string Key(SnatMapping m) => AppendKey(new StringBuilder(40), m).ToString();
+
+    // Written straight into the table's or transaction's builder: at 10,000 elements, a string per address and per
+    // element was most of the time the text took, and all of its garbage.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static StringBuilder AppendElement(StringBuilder text, SnatMapping m) =>
+        AppendKey(text, m).Append(" comment \"").Append(CommentSafe(m.Label)).Append("\" : ").Append($"{m.External}");
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static StringBuilder AppendKey(StringBuilder text, SnatMapping m) =>
+        m.Endpoint.PrefixLength == 32
+            ? text.Append($"{m.Client} . {m.Endpoint.BaseAddress}")
+            : text.Append($"{m.Client} . {m.Endpoint.BaseAddress}/{m.Endpoint.PrefixLength}");
 
     /// <summary>The whole table as nft input (and as the administrator reads it); nothing when it does not exist.</summary>
+    // Once per change (the history's copy of the router): too rare for tiered compilation, too long at 10,000 elements
+    // to run unoptimised.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Table(string table, NftOwnedState owned, bool withAddresses = false)
     {
         var text = new StringBuilder(64 + owned.Elements.Count * 80);
@@ -51,7 +70,7 @@ public static class NftSyntax
                 if (block.Kind == "map" && block.Name == NftRules.MapName && owned.Elements.Count > 0)
                 {
                     text.Append("\t\telements = {\n");
-                    foreach (var element in owned.Elements) text.Append("\t\t\t").Append(Element(element)).Append(",\n");
+                    foreach (var element in owned.Elements) AppendElement(text.Append("\t\t\t"), element).Append(",\n");
                     text.Append("\t\t}\n");
                 }
                 text.Append("\t}\n");
@@ -64,6 +83,23 @@ public static class NftSyntax
             foreach (var address in owned.Addresses) text.Append("# ip addr ").Append(address).Append('\n');
         }
         return text.ToString();
+    }
+
+    /// <summary>How many lines <see cref="Table"/> writes for this state, counted without writing them.</summary>
+    public static int LineCount(NftOwnedState owned, bool withAddresses = false)
+    {
+        var lines = 0;
+        if (owned.Exists)
+        {
+            lines += 2;
+            foreach (var block in owned.Blocks)
+            {
+                lines += 2 + block.Lines.Count;
+                if (block.Kind == "map" && block.Name == NftRules.MapName && owned.Elements.Count > 0) lines += 2 + owned.Elements.Count;
+            }
+        }
+        if (withAddresses && owned.Addresses.Count > 0) lines += 1 + owned.Addresses.Count;
+        return lines;
     }
 
     /// <summary>
@@ -80,13 +116,13 @@ public static class NftSyntax
         if (remove.Count > 0)
         {
             text.Append("delete element ip ").Append(table).Append(' ').Append(NftRules.MapName).Append(" {\n");
-            foreach (var element in remove) text.Append('\t').Append(Key(element)).Append(",\n");
+            foreach (var element in remove) AppendKey(text.Append('\t'), element).Append(",\n");
             text.Append("}\n");
         }
         if (add.Count > 0)
         {
             text.Append("add element ip ").Append(table).Append(' ').Append(NftRules.MapName).Append(" {\n");
-            foreach (var element in add) text.Append('\t').Append(Element(element)).Append(",\n");
+            foreach (var element in add) AppendElement(text.Append('\t'), element).Append(",\n");
             text.Append("}\n");
         }
         return text.ToString();

@@ -52,4 +52,59 @@ public sealed class NftElementEditSpecs
         Assert.Equal((whole.LinesAdded, whole.LinesRemoved), (change.LinesAdded, change.LinesRemoved));
         Assert.Equal(edit == "relabel one", change.FlowsToReset.Count == 0 && change.RulesChange);
     }
+
+    [Fact]
+    public void A_first_apply_counts_the_lines_it_adds_without_writing_the_table()
+    {
+        var owned = Rendered(Enumerable.Range(0, 40).Select(i => Mapping(i, 2 + i % 5)), Alias, Other);
+        var change = NftDiffer.Compare(Table, owned, Live(NftOwnedState.Nothing));
+        var whole = change with { ElementEdits = null, Live = change.Live with { Addresses = [new LiveAddress(Alias, "manual")] } };
+
+        Assert.Equal(NftSyntax.Table(Table, owned, withAddresses: true).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, change.LinesAdded);
+        Assert.Equal(0, change.LinesRemoved);
+        Assert.Equal((whole.LinesAdded, whole.LinesRemoved), (change.LinesAdded, change.LinesRemoved));
+    }
+
+    public static TheoryData<string> States => new(["nothing", "an empty map", "elements", "elements, addresses and a masquerade", "a network endpoint"]);
+
+    [Theory]
+    [MemberData(nameof(States))]
+    public void The_line_count_is_the_number_of_lines_the_table_is_written_in(string state)
+    {
+        var elements = Enumerable.Range(0, 12).Select(i => Mapping(i, 2 + i % 3)).ToArray();
+        var owned = state switch
+        {
+            "nothing" => NftOwnedState.Nothing,
+            "an empty map" => Rendered([]),
+            "elements" => Rendered(elements),
+            "elements, addresses and a masquerade" => NftRules.Render(new FirewallPlan(elements, [Alias, Other], new MasqueradePlan(IPNetwork.Parse("10.0.0.0/16"), "wan"))),
+            _ => Rendered([.. elements, Mapping(400, 4) with { Endpoint = IPNetwork.Parse("198.51.100.0/24") }]),
+        };
+
+        foreach (var withAddresses in new[] { false, true })
+            Assert.Equal(NftSyntax.Table(Table, owned, withAddresses).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, NftSyntax.LineCount(owned, withAddresses));
+    }
+
+    [Fact]
+    public void Element_changes_are_those_of_matching_every_element_by_key_in_any_order()
+    {
+        var random = new Random(7);
+        for (var round = 0; round < 200; round++)
+        {
+            var live = Enumerable.Range(0, random.Next(0, 60)).Select(i => Mapping(i, 2 + random.Next(4))).ToList();
+            var desired = live.Where(_ => random.Next(10) > 0)
+                .Select(m => random.Next(8) == 0 ? m with { External = IPAddress.Parse("203.0.113.77") } : random.Next(12) == 0 ? m with { Label = "other" } : m)
+                .Concat(Enumerable.Range(100, random.Next(0, 4)).Select(i => Mapping(i, 9)))
+                .ToList();
+            // The kernel lists elements in its own order; the planner in its own.
+            if (random.Next(2) == 0) live = [.. live.OrderBy(_ => random.Next())];
+
+            var (remove, add) = NftDiffer.ElementChanges(live, desired);
+
+            var liveByKey = live.ToDictionary(e => e.Flow);
+            var desiredByKey = desired.ToDictionary(e => e.Flow);
+            Assert.Equal(live.Where(e => !desiredByKey.TryGetValue(e.Flow, out var d) || !d.Equals(e)), remove);
+            Assert.Equal(desired.Where(e => !liveByKey.TryGetValue(e.Flow, out var l) || !l.Equals(e)), add);
+        }
+    }
 }
