@@ -58,9 +58,9 @@ public static class SnapshotStorage
     /// <summary>Stores the chunks of <paramref name="texts"/> that are not stored yet; returns each text's manifest.</summary>
     public static string[] Store(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> texts)
     {
-        var cut = texts.Select(t => Encoding.UTF8.GetBytes(t)).Select(b => (Bytes: b, Chunks: ContentChunker.Split(b))).ToArray();
+        var cut = texts.Select((t, column) => RecentCuts.Cut(column, t)).ToArray();
         // Each chunk's key (hex SHA-256), in order, per text.
-        var keys = cut.Select(c => c.Chunks.Select(r => Convert.ToHexString(SHA256.HashData(c.Bytes.AsSpan(r)))).ToArray()).ToArray();
+        var keys = cut.Select(c => c.Keys).ToArray();
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
         var missing = new List<(byte[] Hash, ReadOnlyMemory<byte> Bytes)>();
         var missingKeys = new List<string>();
@@ -68,7 +68,7 @@ public static class SnapshotStorage
         {
             var hash = Parameter(find, "$hash");
             for (var t = 0; t < cut.Length; t++)
-            for (var c = 0; c < keys[t].Length; c++)
+            for (var c = 0; c < keys[t].Count; c++)
             {
                 var key = keys[t][c];
                 if (ids.ContainsKey(key)) continue;

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RouterAdmin.History.Storage;
+
+/// <summary>A text as stored: its bytes, its chunks, and each chunk's key (its SHA-256, in hex).</summary>
+public sealed record CutText(byte[] Bytes, IReadOnlyList<Range> Chunks, IReadOnlyList<string> Keys);
+
+/// <summary>
+/// The texts of the last snapshot stored, one per column, kept cut and hashed: the next revision's text in that column
+/// is mostly the same (a one-client change on 10,000 mappings touches one chunk of each), so only what lies between
+/// the shared beginning and the shared end is cut and hashed again (<see cref="ContentChunker"/>). The keys depend on
+/// the bytes alone, so every database in the process may share them; which chunks a database holds is still asked of
+/// that database.
+/// </summary>
+public static class RecentCuts
+{
+    private static readonly Lock Gate = new();
+    private static readonly CutText?[] Last = new CutText?[SnapshotStorage.ManifestColumns.Count];
+
+    public static CutText Cut(int column, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        CutText? previous;
+        lock (Gate) previous = Last[column];
+        CutText cut;
+        if (previous is null || previous.Bytes.Length == 0)
+        {
+            var chunks = ContentChunker.Split(bytes);
+            cut = new CutText(bytes, chunks, chunks.Select(r => Key(bytes, r)).ToArray());
+        }
+        else
+        {
+            var chunks = ContentChunker.Split(bytes, previous.Bytes, previous.Chunks);
+            cut = new CutText(bytes, chunks.Select(c => c.Chunk).ToArray(),
+                chunks.Select(c => c.Previous >= 0 ? previous.Keys[c.Previous] : Key(bytes, c.Chunk)).ToArray());
+        }
+        lock (Gate) Last[column] = cut;
+        return cut;
+    }
+
+    private static string Key(byte[] bytes, Range chunk) => Convert.ToHexString(SHA256.HashData(bytes.AsSpan(chunk)));
+}
