@@ -181,13 +181,13 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     {
         public const string Capture = "inventory capture (EF Core, SQLite)";
         public const string Plan = "plan and render (FirewallPlanner, backend.Render)";
-        public const string Addresses = "ip -j addr show (process)";
-        public const string ReadTable = "read the table: iptables-save -t nat / nft -j list table (process)";
+        public const string Addresses = "the addresses (HostTools.ReadAddressesAsync, rtnetlink)";
+        public const string ReadTable = "list the table: iptables-save -t nat (process) / nft -j list table (libnftables)";
         public const string Parse = "parse it (LiveStateBuilder / NftablesBackend.Build)";
-        public const string Read = "read the router (backend.ReadAsync: both processes in parallel + parse)";
+        public const string Read = "read the router again, nothing changed since (backend.ReadAsync: generation and addresses)";
         public const string Compare = "diff and transaction text (backend.Compare)";
         public const string Flows = "flows to reset (change.FlowsToReset)";
-        public const string Verify = "verify (backend.VerifyAsync: read again + compare)";
+        public const string Verify = "verify by listing again (backend.VerifyAsync of a state it did not just commit)";
         public const string Process = "one process: ip netns exec <router> true";
         public const string ConntrackDelete = "find one flow's conntrack entries, none there (backend.FindFlowsAsync: a netlink dump)";
     }

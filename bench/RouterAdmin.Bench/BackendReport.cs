@@ -131,7 +131,11 @@ public static class BackendReport
         var rows = all.Where(r => r.SmallChanges.Count > 0).ToArray();
         if (rows.Length == 0) return;
         StepTable(md, "Inside the 1-client apply, step by step (median ms)", rows, r => r.SmallChanges, null);
-        md.AppendLine("*planning* = capture the inventory, plan, read the router (iptables-save / `nft -j list table`, and `ip -j addr show`), diff; *snapshot* = the revision's texts and its insert; *verify* = read the router back and compare; *conntrack reset* = deleting the moved flows' conntrack entries over netlink (found by one ctnetlink dump started beside the verify, so only what the dump adds after the verify shows here); *record* = finish the revision and the audit entry.").AppendLine();
+        md.AppendLine("*preview (before)* = the preview the apply follows: capture the inventory, plan, read the router, diff, and begin writing the revision's texts on the other core; "
+            + "*planning* = read the router again and take over the preview's change when nothing moved since (the nf_tables generation and the addresses say so), otherwise list and compare afresh; "
+            + "*snapshot* = the revision's texts (what the preview began writing is waited for, the rest written) and the chunks that changed, stored before the kernel is touched; "
+            + "*verify* = read the router back and compare (after the engine's own transaction: the generation and the addresses), with the conntrack dump for the moved flows started beside it; "
+            + "*conntrack reset* = deleting the moved flows' conntrack entries over netlink (only what the dump adds after the verify shows here; without entries to delete, the dump's wait shows under *verify*); *record* = finish the revision and the audit entry.").AppendLine();
     }
 
     private static void StepTable(StringBuilder md, string title, IReadOnlyList<BackendResult> rows, Func<BackendResult, IReadOnlyList<CycleRun>> runs, string? bare)
@@ -201,11 +205,11 @@ public static class BackendReport
                 .OrderByDescending(p => p.Ms)
                 .Select(p => $"{p.Name} {Ms(p.Ms)} ms ({Percent(p.Ms / total)})");
             double Piece(string name) => r.SmallChangePieces.FirstOrDefault(p => p.Name == name)?.Milliseconds.Median ?? double.NaN;
-            var nft = r.Backend == "Nftables";
+            var list = r.Backend == "Nftables" ? "`nft -j list table`" : "`iptables-save -t nat`";
             md.AppendLine($"- {Label(r.Backend)}, N = {r.Size:N0}, apply {Ms(total)} ms: {string.Join(", ", steps)}. "
-                + $"The router is read twice (planning, verify), each one `{(nft ? "nft -j list table" : "iptables-save -t nat")}` ({Ms(Piece(BackendComparison.Pieces.ReadTable))} ms) "
-                + $"beside `ip -j addr show` ({Ms(Piece(BackendComparison.Pieces.Addresses))} ms), parsed in {Ms(Piece(BackendComparison.Pieces.Parse))} ms; "
-                + $"the inventory capture is {Ms(Piece(BackendComparison.Pieces.Capture))} ms and finding one flow's conntrack entries (a netlink dump) {Ms(Piece(BackendComparison.Pieces.ConntrackDelete))} ms.");
+                + $"What the apply does not do again after its preview: list the table with {list} ({Ms(Piece(BackendComparison.Pieces.ReadTable))} ms), parse it ({Ms(Piece(BackendComparison.Pieces.Parse))} ms) "
+                + $"and compare it with the plan ({Ms(Piece(BackendComparison.Pieces.Compare))} ms); its read is the generation and the addresses ({Ms(Piece(BackendComparison.Pieces.Read))} ms). "
+                + $"Finding the moved flow's conntrack entries walks the kernel's whole conntrack hash ({Ms(Piece(BackendComparison.Pieces.ConntrackDelete))} ms), beside the verify.");
         }
         md.AppendLine();
     }
