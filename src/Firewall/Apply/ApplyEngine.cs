@@ -33,17 +33,22 @@ public sealed class ApplyEngine(
 
     /// <summary>What applying the current inventory would do. Shown before anything runs.</summary>
     public async Task<ChangePreview> PreviewApplyAsync(CancellationToken ct = default) =>
-        await PreviewToReadAsync(await targets.ApplyAsync(ct), ct);
+        await PreviewToReadAsync(await targets.ApplyAsync(ct, captured: reuse.WriteAhead), ct);
 
     /// <summary>What rolling back to a revision would do: its inventory, planned again, against the live kernel.</summary>
-    public async Task<ChangePreview> PreviewRollbackAsync(int revisionId, CancellationToken ct = default) =>
-        await PreviewToReadAsync(await targets.RollbackAsync(revisionId, ct), ct);
+    public async Task<ChangePreview> PreviewRollbackAsync(int revisionId, CancellationToken ct = default)
+    {
+        var target = await targets.RollbackAsync(revisionId, ct);
+        reuse.WriteAhead(target.Inventory);
+        return await PreviewToReadAsync(target, ct);
+    }
 
     /// <summary>A preview someone reads before applying it: what its revision keeps is written meanwhile.</summary>
     private async Task<ChangePreview> PreviewToReadAsync(ApplyTarget target, CancellationToken ct)
     {
+        reuse.WriteAhead(target.Desired);
         var preview = await PreviewAsync(target, ct);
-        reuse.Prepare(target, preview.Change);
+        reuse.WriteAhead(preview.Change);
         return preview;
     }
 

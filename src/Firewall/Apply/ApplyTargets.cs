@@ -32,9 +32,11 @@ public sealed class ApplyTargets(InventoryStore inventoryStore, IFirewallBackend
     private sealed record Planned(InventorySnapshot Inventory, FirewallPlan Plan, IOwnedFirewall Desired);
     private Planned? _lastPlan;
 
-    public async Task<ApplyTarget> ApplyAsync(CancellationToken ct)
+    /// <param name="captured">Told the inventory as soon as it is captured, before it is planned.</param>
+    public async Task<ApplyTarget> ApplyAsync(CancellationToken ct, Action<InventorySnapshot>? captured = null)
     {
         var inventory = await CaptureAsync(ct);
+        captured?.Invoke(inventory);
         if (Volatile.Read(ref _lastPlan) is not { } planned || !ReferenceEquals(planned.Inventory, inventory))
         {
             var plan = FirewallPlanner.Plan(inventory);

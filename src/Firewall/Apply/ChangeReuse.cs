@@ -4,7 +4,7 @@ namespace RouterAdmin.Firewall.Apply;
 
 /// <summary>
 /// What the apply after a preview takes over from it instead of working it out again at 10,000 mappings: the change
-/// itself, and the texts its revision keeps.
+/// itself, and the texts its revision keeps, written while the preview is worked out and read.
 /// </summary>
 public sealed class ChangeReuse(IFirewallBackend backend, ILogger<ChangeReuse> logger)
 {
@@ -27,22 +27,25 @@ public sealed class ChangeReuse(IFirewallBackend backend, ILogger<ChangeReuse> l
         return change;
     }
 
-    /// <summary>
-    /// Starts writing what the revision of a previewed change keeps (the inventory, the wanted and undo states, the
-    /// router's text: megabytes at 10,000 clients) on the other core while the administrator reads the preview. Each
-    /// is written once and kept on its object, so the apply that follows finds it written, or waits for the writing in
-    /// progress; an apply of anything else writes its own.
-    /// </summary>
-    public void Prepare(ApplyTarget target, IBackendChange change)
+    // What a previewed change's revision keeps (the inventory, the wanted state, the state it undoes to, the router's
+    // text: megabytes at 10,000 clients) is written on the other core as soon as each exists, while the preview is
+    // worked out and read. Each is written once and kept on its object, so the apply that follows finds it written, or
+    // waits for the writing in progress; an apply of anything else writes its own.
+
+    /// <summary>Starts writing the revision's copy of the inventory, as soon as it is captured.</summary>
+    public void WriteAhead(Inventory.InventorySnapshot inventory) => InBackground(() => inventory.ToJson());
+
+    /// <summary>Starts writing the wanted state's stored form, as soon as it is rendered.</summary>
+    public void WriteAhead(IOwnedFirewall desired) => InBackground(() => desired.ToJson());
+
+    /// <summary>Starts writing the state a previewed change undoes to, and the router's text as it found it.</summary>
+    public void WriteAhead(IBackendChange change)
     {
-        if (change.InSync && !target.RestoreInventory) return;
-        _ = Task.Run(() =>
-        {
-            _ = target.Inventory.ToJson();
-            _ = change.Undo.ToJson();
-            _ = target.Desired.ToJson();
-            _ = change.Live.Text;
-        }).ContinueWith(t => logger.LogWarning(t.Exception, "Writing a previewed change's revision texts ahead failed; the apply writes them itself"),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        if (change.InSync) return;
+        InBackground(() => (change.Undo.ToJson(), change.Live.Text));
     }
+
+    private void InBackground(Func<object> write) =>
+        _ = Task.Run(write).ContinueWith(t => logger.LogWarning(t.Exception, "Writing a previewed change's revision texts ahead failed; the apply writes them itself"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }

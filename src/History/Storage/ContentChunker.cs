@@ -43,6 +43,7 @@ public static class ContentChunker
     /// wholly in the shared beginning is cut the same; and once a new cut lands in the shared end where an old cut
     /// was, the rest follows as it did before. Each chunk says which of the previous ones it is, or -1 when it is new.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<(Range Chunk, int Previous)> Split(ReadOnlySpan<byte> data, ReadOnlySpan<byte> previous, IReadOnlyList<Range> previousChunks)
     {
         var chunks = new List<(Range, int)>(previousChunks.Count + 4);
@@ -89,6 +90,7 @@ public static class ContentChunker
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CommonSuffixLength(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         var length = Math.Min(a.Length, b.Length);

@@ -4,7 +4,11 @@ using System.Text;
 namespace RouterAdmin.History.Storage;
 
 /// <summary>A text as stored: its bytes, its chunks, and each chunk's key (its SHA-256, in hex).</summary>
-public sealed record CutText(byte[] Bytes, IReadOnlyList<Range> Chunks, IReadOnlyList<string> Keys);
+public sealed record CutText(byte[] Bytes, IReadOnlyList<Range> Chunks, IReadOnlyList<string> Keys)
+{
+    /// <summary>The text these bytes are of.</summary>
+    public string? Text { get; init; }
+}
 
 /// <summary>
 /// The texts of the last snapshot stored, one per column, kept cut and hashed: the next revision's text in that column
@@ -20,20 +24,31 @@ public static class RecentCuts
 
     public static CutText Cut(int column, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
         CutText? previous;
-        lock (Gate) previous = Last[column];
+        CutText? same;
+        lock (Gate)
+        {
+            previous = Last[column];
+            // The same text object again (a revision's state to undo to is the one the revision before it wanted).
+            same = Last.FirstOrDefault(c => c is not null && ReferenceEquals(c.Text, text));
+        }
+        if (same is not null)
+        {
+            lock (Gate) Last[column] = same;
+            return same;
+        }
+        var bytes = Encoding.UTF8.GetBytes(text);
         CutText cut;
         if (previous is null || previous.Bytes.Length == 0)
         {
             var chunks = ContentChunker.Split(bytes);
-            cut = new CutText(bytes, chunks, chunks.Select(r => Key(bytes, r)).ToArray());
+            cut = new CutText(bytes, chunks, chunks.Select(r => Key(bytes, r)).ToArray()) { Text = text };
         }
         else
         {
             var chunks = ContentChunker.Split(bytes, previous.Bytes, previous.Chunks);
             cut = new CutText(bytes, chunks.Select(c => c.Chunk).ToArray(),
-                chunks.Select(c => c.Previous >= 0 ? previous.Keys[c.Previous] : Key(bytes, c.Chunk)).ToArray());
+                chunks.Select(c => c.Previous >= 0 ? previous.Keys[c.Previous] : Key(bytes, c.Chunk)).ToArray()) { Text = text };
         }
         lock (Gate) Last[column] = cut;
         return cut;
