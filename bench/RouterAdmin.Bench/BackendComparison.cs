@@ -27,21 +27,29 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
 
     public async Task<IReadOnlyList<BackendResult>> RunAsync(CancellationToken ct)
     {
-        // JIT and EF Core's first queries for both backends' paths, so the first size is not measured cold.
-        if (!options.FlowsOnly)
-            foreach (var backend in options.Backends)
-                await MeasureAsync(backend, 10, options with { Repeat = 1, GrowthApplies = 1, Flows = 0 }, flowsOnly: false, _ => { }, ct);
-        log("side by side: warm-up done");
-
         var results = new List<BackendResult>();
-        foreach (var size in options.Sizes)
-        foreach (var backend in options.Backends)
-            if (!options.FlowsOnly || FlowSizes.Contains(size))
-                results.Add(await MeasureAsync(backend, size, options, options.FlowsOnly, log, ct));
+        if (!options.FlowsOnly)
+        {
+            // JIT and EF Core's first queries for both backends' paths, so the first size is not measured cold.
+            foreach (var backend in options.Backends)
+                await MeasureAsync(backend, 10, options with { Repeat = 1, GrowthApplies = 1 }, _ => { }, ct);
+            log("side by side: warm-up done");
+            foreach (var size in options.Sizes)
+            foreach (var backend in options.Backends)
+                results.Add(await MeasureAsync(backend, size, options, log, ct));
+        }
+        if (options.Flows > 0)
+            foreach (var backend in options.Backends)
+                foreach (var (size, flows, apply) in await FlowsAsync(backend, ct))
+                {
+                    var at = results.FindIndex(r => r.Backend == backend && r.Size == size);
+                    if (at >= 0) results[at] = results[at] with { Flows = flows };
+                    else results.Add(new BackendResult(backend, size, [apply], Samples.Of([]), BareCommand(backend), 0, [], [], null, flows));
+                }
         return results;
     }
 
-    private async Task<BackendResult> MeasureAsync(string backend, int size, BenchOptions options, bool flowsOnly, Action<string> log, CancellationToken ct)
+    private async Task<BackendResult> MeasureAsync(string backend, int size, BenchOptions options, Action<string> log, CancellationToken ct)
     {
         await router.ResetAsync(ct);
         await using var console = await BenchInventory.StartConsoleAsync(router.RouterNamespace, backend);
@@ -51,7 +59,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
         // Empty → N, as a router's first apply; the router is put back to empty before each (not timed).
         var fullApplies = new List<CycleRun>();
         string? transaction = null;
-        for (var r = 1; r <= (flowsOnly ? 1 : options.Repeat); r++)
+        for (var r = 1; r <= options.Repeat; r++)
         {
             await router.ResetAsync(ct);
             var (preview, run) = await SizeBenchmark.CycleAsync(console, ct);
@@ -61,46 +69,70 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
             fullApplies.Add(run);
             log($"{name}: full apply {r}: {run.TotalMs:N0} ms (preview {run.PreviewMs:N0}); " + string.Join(", ", run.Steps.Select(s => $"{s.Key} {s.Value:N1}")));
         }
-        await EnsureMappingsAsync(console, size, "the full apply", ct);
+        await EnsureMappingsAsync(console, router, size, "the full apply", ct);
 
-        var bare = Samples.Of([]);
+        var bare = await BareTransactionAsync(console, transaction!, size, name, ct);
+        await EnsureMappingsAsync(console, router, size, "the bare transaction", ct);
+
+        // The everyday change: one client moved to another address on top of N mappings. The first is warm-up
+        // (the JIT of the small-change path); it is measured, not reported.
         var smallChanges = new List<CycleRun>();
-        IReadOnlyList<Piece> pieces = [];
-        Growth? growth = null;
         var moves = 0;
-        if (!flowsOnly)
+        for (var r = 0; r <= options.Repeat; r++)
         {
-            bare = await BareTransactionAsync(console, transaction!, size, name, ct);
-            await EnsureMappingsAsync(console, size, "the bare transaction", ct);
-
-            // The everyday change: one client moved to another address on top of N mappings. The first is warm-up
-            // (the JIT of the small-change path); it is measured, not reported.
-            for (var r = 0; r <= options.Repeat; r++)
-            {
-                await MoveAsync(console, seeded, moves++, ct);
-                var (preview, run) = await SizeBenchmark.CycleAsync(console, ct);
-                if (preview.FlowsToReset.Count != 1)
-                    throw new InvalidOperationException($"Reassigning one client should reset one flow, not {preview.FlowsToReset.Count}.");
-                if (r > 0) smallChanges.Add(run);
-                log($"{name}: 1-client change {r}/{options.Repeat}: {run.TotalMs:N1} ms (preview {run.PreviewMs:N1}); "
-                    + string.Join(", ", run.Steps.Select(s => $"{s.Key} {s.Value:N1}")));
-            }
-            await EnsureMappingsAsync(console, size, "the small changes", ct);
-            pieces = await ProfilePiecesAsync(console, name, ct);
-            growth = await GrowthAsync(console, seeded, () => moves++, name, options.GrowthApplies, ct);
+            await MoveAsync(console, seeded, moves++, ct);
+            var (preview, run) = await SizeBenchmark.CycleAsync(console, ct);
+            if (preview.FlowsToReset.Count != 1)
+                throw new InvalidOperationException($"Reassigning one client should reset one flow, not {preview.FlowsToReset.Count}.");
+            if (r > 0) smallChanges.Add(run);
+            log($"{name}: 1-client change {r}/{options.Repeat}: {run.TotalMs:N1} ms (preview {run.PreviewMs:N1}); "
+                + string.Join(", ", run.Steps.Select(s => $"{s.Key} {s.Value:N1}")));
         }
-
-        FlowRateResult? flows = null;
-        if (options.Flows > 0 && FlowSizes.Contains(size))
-        {
-            var mapping = await LastMappingAsync(console, ct);
-            log($"{name}: new flows through the router from {mapping.Client} to {mapping.Endpoint} (the last mapping, via {mapping.External})");
-            flows = await FlowRate.MeasureAsync(router, mapping, options.Flows, options.FlowRepeat, m => log($"{name}: {m}"), ct);
-            log($"{name}: {flows.FlowsPerSecond.Median:N0} flows/s median ({flows.MicrosecondsPerFlow:N1} µs per flow)");
-        }
+        await EnsureMappingsAsync(console, router, size, "the small changes", ct);
+        var pieces = await ProfilePiecesAsync(console, name, ct);
+        var growth = await GrowthAsync(console, seeded, () => moves++, name, options.GrowthApplies, ct);
 
         return new BackendResult(backend, size, fullApplies, bare, BareCommand(backend), System.Text.Encoding.UTF8.GetByteCount(transaction!),
-            smallChanges, pieces, growth, flows);
+            smallChanges, pieces, growth, null);
+    }
+
+    /// <summary>
+    /// New flows per second from the client of the last mapping, at each of <see cref="FlowSizes"/>: a router of its
+    /// own per size (fresh namespaces, the inventory applied once), all measured in turn, repetition by repetition, so
+    /// the sizes are compared under the same conditions rather than minutes apart.
+    /// </summary>
+    private async Task<IReadOnlyList<(int Size, FlowRateResult Flows, CycleRun Apply)>> FlowsAsync(string backend, CancellationToken ct)
+    {
+        var routers = new List<BenchRouter>();
+        var consoles = new List<TestConsole>();
+        try
+        {
+            var targets = new List<(BenchRouter, MeasuredMapping)>();
+            var applies = new List<CycleRun>();
+            foreach (var size in FlowSizes)
+            {
+                var flowRouter = await BenchRouter.CreateAsync(ct);
+                routers.Add(flowRouter);
+                var console = await BenchInventory.StartConsoleAsync(flowRouter.RouterNamespace, backend);
+                consoles.Add(console);
+                await console.SeedAsync(size, ct);
+                var (_, apply) = await SizeBenchmark.CycleAsync(console, ct);
+                await EnsureMappingsAsync(console, flowRouter, size, "the apply before the flows", ct);
+                var mapping = await LastMappingAsync(console, flowRouter, ct);
+                log($"{backend} N={size:N0}: new flows through router {flowRouter.RouterNamespace} from {mapping.Client} to {mapping.Endpoint} (the last mapping, via {mapping.External})");
+                targets.Add((flowRouter, mapping));
+                applies.Add(apply);
+            }
+            var measured = await FlowRate.MeasureInterleavedAsync(targets, options.Flows, options.FlowRepeat, m => log($"{backend}: {m}"), ct);
+            for (var i = 0; i < measured.Count; i++)
+                log($"{backend} N={FlowSizes[i]:N0}: {measured[i].FlowsPerSecond.Median:N0} flows/s median ({measured[i].MicrosecondsPerFlow:N1} µs per flow)");
+            return FlowSizes.Select((size, i) => (size, measured[i], applies[i])).ToArray();
+        }
+        finally
+        {
+            foreach (var console in consoles) await console.DisposeAsync();
+            foreach (var flowRouter in routers) await flowRouter.DisposeAsync();
+        }
     }
 
     public static string BareCommand(string backend) => backend == "Nftables" ? "nft -f -" : "iptables-restore --noflush";
@@ -229,7 +261,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     /// The mapping whose client the flow benchmark sends from: the last one of the plan (mappings are ordered by
     /// client address). With iptables it must also be the owned chain's last rule, so a new flow walks all of them.
     /// </summary>
-    private async Task<MeasuredMapping> LastMappingAsync(TestConsole console, CancellationToken ct)
+    private static async Task<MeasuredMapping> LastMappingAsync(TestConsole console, BenchRouter router, CancellationToken ct)
     {
         var last = FirewallPlanner.Plan(await console.Store.CaptureAsync(ct)).Mappings[^1];
         var mapping = new MeasuredMapping(last.Client, last.Endpoint.BaseAddress, last.External);
@@ -247,7 +279,7 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     private static bool IsNftables(TestConsole console) => console.Setup.Backend == "Nftables";
 
     /// <summary>The backend's own structure holds N mappings: N rules in the owned chain, or N elements in the map.</summary>
-    private async Task EnsureMappingsAsync(TestConsole console, int size, string what, CancellationToken ct)
+    private static async Task EnsureMappingsAsync(TestConsole console, BenchRouter router, int size, string what, CancellationToken ct)
     {
         int count;
         if (IsNftables(console))

@@ -60,7 +60,7 @@ public sealed record BenchOptions(
     public int Flows { get; init; } = 20_000;
 
     /// <summary>Repetitions of the flow-rate measurement (conntrack flushed before each).</summary>
-    public int FlowRepeat { get; init; } = 7;
+    public int FlowRepeat { get; init; } = 15;
 
     /// <summary>Only the VPN watch's per-packet cost on an ESP stream, off vs on (<see cref="WatchCost"/>): updates just its section of the report.</summary>
     public bool WatchOnly { get; init; }
@@ -116,7 +116,7 @@ public sealed record BenchOptions(
           --only flows                 only new flows per second through the router, both backends
           --backend nftables           the side by side for one backend only (iptables or nftables)
           --flows 20000                new UDP flows per repetition of the flow rate (0: leave out)
-          --flow-repeat 7              repetitions of the flow rate (median reported)
+          --flow-repeat 15             rounds of the flow rate, the sizes measured in turn (median reported)
           --only watch                 the VPN watch's per-packet cost on an ESP stream (established and
                                        colliding flows, watch off vs on, both backends or --backend) and
                                        its detection latency, ~2 min; updates just that section of the

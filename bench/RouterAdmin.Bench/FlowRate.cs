@@ -49,47 +49,105 @@ public static class FlowRate
     private const int SolSocket = 1;
     private const int SoRcvBufForce = 33;
 
-    public static async Task<FlowRateResult> MeasureAsync(BenchRouter router, MeasuredMapping mapping, int flows, int repeat,
-        Action<string> log, CancellationToken ct)
+    /// <summary>
+    /// Measures several routers' flows, repetition by repetition in turn (the order reversed every other round), so
+    /// whatever else the machine does over the minutes of a run weighs on each of them alike: the figures are
+    /// compared with each other, not with a run before. One result per target, in order.
+    /// </summary>
+    public static async Task<IReadOnlyList<FlowRateResult>> MeasureInterleavedAsync(IReadOnlyList<(BenchRouter Router, MeasuredMapping Mapping)> targets,
+        int flows, int repeat, Action<string> log, CancellationToken ct)
     {
         if (flows > ushort.MaxValue - FirstSourcePort) throw new ArgumentOutOfRangeException(nameof(flows));
-        await router.AddClientAddressAsync(mapping.Client, ct);
-        var conntrackMax = await EnsureConntrackRoomAsync(router, flows);
-
-        using var sink = await Netns.OpenSocketAsync(router.PeerNamespace, AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        // SO_RCVBUFFORCE (root) passes net.core.rmem_max: about 1 KiB of buffer per queued small datagram.
-        sink.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(Math.Max(8 << 20, flows * 2048)));
-        sink.Bind(new IPEndPoint(IPAddress.Any, SinkPort));
-        using var sender = await Netns.OpenRawSocketAsync(router.ClientNamespace, (int)ProtocolType.Udp);
-        sender.Bind(new IPEndPoint(mapping.Client, 0));
-
-        // Neighbour entries on both hops, the JIT of the loop, and a first look that the path works at all.
-        await FlushAsync(router, ct);
-        await SendAsync(sender, mapping.Endpoint, 100, FirstSourcePort);
-        var (warmArrived, warmWrong) = Drain(sink, mapping.External);
-        if (warmArrived == 0)
-            throw new InvalidOperationException($"No datagram from {mapping.Client} reached {mapping.Endpoint}:{SinkPort} through the router.");
-        if (warmWrong > 0)
-            throw new InvalidOperationException($"Datagrams from {mapping.Client} to {mapping.Endpoint} left from another address than {mapping.External}: is the mapping applied?");
-
-        var rates = new List<double>();
-        var cpuRates = new List<double>();
-        long lost = 0, wrong = 0, counted = 0;
-        for (var r = 1; r <= repeat; r++)
+        var probes = new List<Probe>();
+        try
         {
-            await FlushAsync(router, ct);
-            var (seconds, cpuSeconds) = await SendAsync(sender, mapping.Endpoint, flows, FirstSourcePort);
-            var (arrived, fromWrong) = Drain(sink, mapping.External);
-            var entries = long.Parse(await Netns.ReadSysctlAsync(router.RouterNamespace, "net.netfilter.nf_conntrack_count"), System.Globalization.CultureInfo.InvariantCulture);
-            lost += flows - arrived;
-            wrong += fromWrong;
-            counted += entries;
-            rates.Add(flows / seconds);
-            cpuRates.Add(flows / cpuSeconds);
-            log($"flows from {mapping.Client} via {mapping.External}: {r}/{repeat}: {rates[^1]:N0} flows/s, {cpuRates[^1]:N0} per CPU-second ({arrived:N0} of {flows:N0} arrived, {fromWrong} from another address, {entries:N0} conntrack entries)");
+            foreach (var (router, mapping) in targets) probes.Add(await Probe.OpenAsync(router, mapping, flows, ct));
+            for (var r = 1; r <= repeat; r++)
+                foreach (var probe in r % 2 == 1 ? probes : Enumerable.Reverse(probes))
+                {
+                    await probe.MeasureOnceAsync(ct);
+                    log($"flows from {probe.Mapping.Client} via {probe.Mapping.External}: {r}/{repeat}: {probe.LastLine}");
+                }
+            return probes.Select(p => p.Result()).ToArray();
         }
-        await FlushAsync(router, ct);
-        return new FlowRateResult(mapping, flows, Samples.Of(rates), Samples.Of(cpuRates), lost, wrong, counted, conntrackMax);
+        finally
+        {
+            foreach (var probe in probes) probe.Dispose();
+        }
+    }
+
+    /// <summary>One router's sender and sink, and the figures of its repetitions so far.</summary>
+    private sealed class Probe : IDisposable
+    {
+        private readonly BenchRouter _router;
+        private readonly Socket _sink;
+        private readonly Socket _sender;
+        private readonly int _flows;
+        private readonly long _conntrackMax;
+        private readonly List<double> _rates = [];
+        private readonly List<double> _cpuRates = [];
+        private long _lost, _wrong, _counted;
+
+        private Probe(BenchRouter router, MeasuredMapping mapping, Socket sink, Socket sender, int flows, long conntrackMax) =>
+            (_router, Mapping, _sink, _sender, _flows, _conntrackMax) = (router, mapping, sink, sender, flows, conntrackMax);
+
+        public MeasuredMapping Mapping { get; }
+        public string LastLine { get; private set; } = "";
+
+        public static async Task<Probe> OpenAsync(BenchRouter router, MeasuredMapping mapping, int flows, CancellationToken ct)
+        {
+            await router.AddClientAddressAsync(mapping.Client, ct);
+            var conntrackMax = await EnsureConntrackRoomAsync(router, flows);
+            var sink = await Netns.OpenSocketAsync(router.PeerNamespace, AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            Socket? sender = null;
+            try
+            {
+                // SO_RCVBUFFORCE (root) passes net.core.rmem_max: about 1 KiB of buffer per queued small datagram.
+                sink.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(Math.Max(8 << 20, flows * 2048)));
+                sink.Bind(new IPEndPoint(IPAddress.Any, SinkPort));
+                sender = await Netns.OpenRawSocketAsync(router.ClientNamespace, (int)ProtocolType.Udp);
+                sender.Bind(new IPEndPoint(mapping.Client, 0));
+
+                // Neighbour entries on both hops, the JIT of the loop, and a first look that the path works at all.
+                await FlushAsync(router, ct);
+                await SendAsync(sender, mapping.Endpoint, 100, FirstSourcePort);
+                var (warmArrived, warmWrong) = Drain(sink, mapping.External);
+                if (warmArrived == 0)
+                    throw new InvalidOperationException($"No datagram from {mapping.Client} reached {mapping.Endpoint}:{SinkPort} through the router.");
+                if (warmWrong > 0)
+                    throw new InvalidOperationException($"Datagrams from {mapping.Client} to {mapping.Endpoint} left from another address than {mapping.External}: is the mapping applied?");
+                return new Probe(router, mapping, sink, sender, flows, conntrackMax);
+            }
+            catch
+            {
+                sink.Dispose();
+                sender?.Dispose();
+                throw;
+            }
+        }
+
+        public async Task MeasureOnceAsync(CancellationToken ct)
+        {
+            await FlushAsync(_router, ct);
+            var (seconds, cpuSeconds) = await SendAsync(_sender, Mapping.Endpoint, _flows, FirstSourcePort);
+            var (arrived, fromWrong) = Drain(_sink, Mapping.External);
+            var entries = long.Parse(await Netns.ReadSysctlAsync(_router.RouterNamespace, "net.netfilter.nf_conntrack_count"), System.Globalization.CultureInfo.InvariantCulture);
+            await FlushAsync(_router, ct);
+            _lost += _flows - arrived;
+            _wrong += fromWrong;
+            _counted += entries;
+            _rates.Add(_flows / seconds);
+            _cpuRates.Add(_flows / cpuSeconds);
+            LastLine = $"{_rates[^1]:N0} flows/s, {_cpuRates[^1]:N0} per CPU-second ({arrived:N0} of {_flows:N0} arrived, {fromWrong} from another address, {entries:N0} conntrack entries)";
+        }
+
+        public FlowRateResult Result() => new(Mapping, _flows, Samples.Of(_rates), Samples.Of(_cpuRates), _lost, _wrong, _counted, _conntrackMax);
+
+        public void Dispose()
+        {
+            _sink.Dispose();
+            _sender.Dispose();
+        }
     }
 
     /// <summary>
