@@ -12,50 +12,50 @@ namespace RouterAdmin.Inventory;
 /// </summary>
 internal static class InventoryRowsJson
 {
-    public sealed class Clients(JsonSerializerOptions readOptions) : JsonConverter<IReadOnlyList<InventorySnapshot.ClientRow>>
+    public abstract class Rows<T>(JsonSerializerOptions readOptions) : JsonConverter<IReadOnlyList<T>>
     {
-        public override IReadOnlyList<InventorySnapshot.ClientRow>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            JsonSerializer.Deserialize<InventorySnapshot.ClientRow[]>(ref reader, readOptions);
+        public override IReadOnlyList<T>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize<T[]>(ref reader, readOptions);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override void Write(Utf8JsonWriter writer, IReadOnlyList<InventorySnapshot.ClientRow> rows, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> rows, JsonSerializerOptions options)
         {
             writer.WriteStartArray();
             foreach (var row in rows)
             {
                 writer.WriteStartObject();
-                writer.WriteNumber("Id"u8, row.Id);
-                writer.WriteString("Name"u8, row.Name);
-                writer.WriteString("LanAddress"u8, row.LanAddress.ToString());
-                writer.WriteString("MacAddress"u8, row.MacAddress);
-                writer.WriteString("Notes"u8, row.Notes);
-                writer.WriteBoolean("Enabled"u8, row.Enabled);
+                WriteProperties(writer, row);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
         }
+
+        /// <summary>The row's properties in the order the serializer writes them.</summary>
+        protected abstract void WriteProperties(Utf8JsonWriter writer, T row);
     }
 
-    public sealed class Assignments(JsonSerializerOptions readOptions) : JsonConverter<IReadOnlyList<InventorySnapshot.AssignmentRow>>
+    public sealed class Clients(JsonSerializerOptions readOptions) : Rows<InventorySnapshot.ClientRow>(readOptions)
     {
-        public override IReadOnlyList<InventorySnapshot.AssignmentRow>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            JsonSerializer.Deserialize<InventorySnapshot.AssignmentRow[]>(ref reader, readOptions);
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override void Write(Utf8JsonWriter writer, IReadOnlyList<InventorySnapshot.AssignmentRow> rows, JsonSerializerOptions options)
+        protected override void WriteProperties(Utf8JsonWriter writer, InventorySnapshot.ClientRow row)
         {
-            writer.WriteStartArray();
-            foreach (var row in rows)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("Id"u8, row.Id);
-                writer.WriteNumber("ClientId"u8, row.ClientId);
-                writer.WriteNumber("EndpointId"u8, row.EndpointId);
-                writer.WriteNumber("ExternalAddressId"u8, row.ExternalAddressId);
-                writer.WriteString("AssignedAt"u8, row.AssignedAt);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
+            writer.WriteNumber("Id"u8, row.Id);
+            writer.WriteString("Name"u8, row.Name);
+            writer.WriteString("LanAddress"u8, row.LanAddress.ToString());
+            writer.WriteString("MacAddress"u8, row.MacAddress);
+            writer.WriteString("Notes"u8, row.Notes);
+            writer.WriteBoolean("Enabled"u8, row.Enabled);
+        }
+    }
+
+    public sealed class Assignments(JsonSerializerOptions readOptions) : Rows<InventorySnapshot.AssignmentRow>(readOptions)
+    {
+        protected override void WriteProperties(Utf8JsonWriter writer, InventorySnapshot.AssignmentRow row)
+        {
+            writer.WriteNumber("Id"u8, row.Id);
+            writer.WriteNumber("ClientId"u8, row.ClientId);
+            writer.WriteNumber("EndpointId"u8, row.EndpointId);
+            writer.WriteNumber("ExternalAddressId"u8, row.ExternalAddressId);
+            writer.WriteString("AssignedAt"u8, row.AssignedAt);
         }
     }
 }

@@ -20,10 +20,7 @@ public sealed class ReadReuseSpecs
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
-        await console.SeedStoryAsync();
-        await console.AssignAsync(1, 1);
-        Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("client1")).Result.Kind);
+        await using var console = await ClientOneAppliedAsync(lab, backend);
 
         var first = await console.Backend.ReadAsync(ct);
         Assert.Same(first, await console.Backend.ReadAsync(ct));
@@ -50,10 +47,7 @@ public sealed class ReadReuseSpecs
     {
         var ct = TestContext.Current.CancellationToken;
         await using var lab = await NetnsLab.CreateAsync(ct: ct);
-        await using var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
-        await console.SeedStoryAsync();
-        await console.AssignAsync(1, 1);
-        Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("client1")).Result.Kind);
+        await using var console = await ClientOneAppliedAsync(lab, backend);
         await console.AssignAsync(2, 2);
         var preview = await console.Engine.PreviewApplyAsync(ct);
 
@@ -68,5 +62,15 @@ public sealed class ReadReuseSpecs
         Assert.Equal(ApplyResultKind.Applied, (await console.Engine.ApplyAsync(new ApplyRequest(TestConsole.Admin, "again", again.Fingerprint), ct)).Kind);
         Assert.Equal([(NetnsLab.ClientAddress(1), NetnsLab.ExternalAlias(1)), (NetnsLab.ClientAddress(2), NetnsLab.ExternalAlias(2))],
             await RouterSnapshot.MappingsAsync(lab, backend));
+    }
+
+    /// <summary>The story's router with client1 leaving from its own address, applied.</summary>
+    private static async Task<TestConsole> ClientOneAppliedAsync(NetnsLab lab, string backend)
+    {
+        var console = await TestConsole.StartAsync(ConsoleSetup.OnLab(lab, backend));
+        await console.SeedStoryAsync();
+        await console.AssignAsync(1, 1);
+        Assert.Equal(ApplyResultKind.Applied, (await console.PreviewAndApplyAsync("client1")).Result.Kind);
+        return console;
     }
 }
