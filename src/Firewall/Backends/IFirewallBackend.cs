@@ -46,7 +46,12 @@ public interface IFirewallBackend : IHostNetwork
     /// <summary>The tool whose input <see cref="IBackendChange.Transaction"/> is ("iptables-restore", "nft -f"), for the preview.</summary>
     string TransactionTool { get; }
 
-    /// <summary>One read of the router; with the rules' counters when the caller shows them (they cost a little at 10,000 rules).</summary>
+    /// <summary>
+    /// One read of the router; with the rules' counters when the caller shows them (they cost a little at 10,000 rules).
+    /// Without counters, the same object may be handed out again while the backend can tell nothing it reads has changed
+    /// (the nf_tables generation; the addresses are read every time), so a caller may keep what it worked out from a read
+    /// for as long as the next read is that same object.
+    /// </summary>
     Task<ILiveFirewall> ReadAsync(CancellationToken cancellationToken, bool withCounters = false);
 
     IOwnedFirewall Render(FirewallPlan plan);
