@@ -37,24 +37,32 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
             foreach (var size in options.Sizes)
             foreach (var backend in options.Backends)
                 results.Add(await MeasureAsync(backend, size, options, log, ct));
+            // What interval keys cost: the largest size again with one endpoint a network.
+            if (MeasuresIntervalMap)
+                results.Add(await MeasureAsync(Nftables, options.Sizes[^1], options, log, ct, interval: true));
         }
         if (options.Flows > 0)
             foreach (var backend in options.Backends)
-                foreach (var (size, flows, apply) in await FlowsAsync(backend, ct))
+                foreach (var (size, interval, flows, apply) in await FlowsAsync(backend, ct))
                 {
-                    var at = results.FindIndex(r => r.Backend == backend && r.Size == size);
+                    var at = results.FindIndex(r => r.Backend == backend && r.Size == size && r.Interval == interval);
                     if (at >= 0) results[at] = results[at] with { Flows = flows };
-                    else results.Add(new BackendResult(backend, size, [apply], Samples.Of([]), BareCommand(backend), 0, [], [], null, flows));
+                    else results.Add(new BackendResult(backend, size, [apply], Samples.Of([]), BareCommand(backend), 0, [], [], null, flows) { Interval = interval });
                 }
         return results;
     }
 
-    private async Task<BackendResult> MeasureAsync(string backend, int size, BenchOptions options, Action<string> log, CancellationToken ct)
+    private const string Nftables = "Nftables";
+
+    /// <summary>With nftables among the backends, the largest size is measured again as an interval map.</summary>
+    private bool MeasuresIntervalMap => options.Backends.Contains(Nftables) && options.Sizes.Count > 0;
+
+    private async Task<BackendResult> MeasureAsync(string backend, int size, BenchOptions options, Action<string> log, CancellationToken ct, bool interval = false)
     {
         await router.ResetAsync(ct);
         await using var console = await BenchInventory.StartConsoleAsync(router.RouterNamespace, backend);
-        var seeded = await console.SeedAsync(size, ct);
-        var name = $"{backend} N={size:N0}";
+        var seeded = await console.SeedAsync(size, ct, networkEndpoint: interval);
+        var name = $"{backend} N={size:N0}{(interval ? " (interval map)" : "")}";
 
         // Empty → N, as a router's first apply; the router is put back to empty before each (not timed).
         var fullApplies = new List<CycleRun>();
@@ -92,8 +100,10 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
         var pieces = await ProfilePiecesAsync(console, name, ct);
         var growth = await GrowthAsync(console, seeded, () => moves++, name, options.GrowthApplies, ct);
 
+        if (interval && !transaction!.Contains("flags interval", StringComparison.Ordinal))
+            throw new InvalidOperationException("With a network endpoint the map should have interval keys.");
         return new BackendResult(backend, size, fullApplies, bare, BareCommand(backend), System.Text.Encoding.UTF8.GetByteCount(transaction!),
-            smallChanges, pieces, growth, null);
+            smallChanges, pieces, growth, null) { Interval = interval };
     }
 
     /// <summary>
@@ -101,32 +111,35 @@ public sealed class BackendComparison(BenchRouter router, BenchOptions options, 
     /// own per size (fresh namespaces, the inventory applied once), all measured in turn, repetition by repetition, so
     /// the sizes are compared under the same conditions rather than minutes apart.
     /// </summary>
-    private async Task<IReadOnlyList<(int Size, FlowRateResult Flows, CycleRun Apply)>> FlowsAsync(string backend, CancellationToken ct)
+    private async Task<IReadOnlyList<(int Size, bool Interval, FlowRateResult Flows, CycleRun Apply)>> FlowsAsync(string backend, CancellationToken ct)
     {
         var routers = new List<BenchRouter>();
         var consoles = new List<TestConsole>();
         try
         {
+            // With nftables the largest size also as an interval map (one endpoint a network), in the same rounds.
+            (int Size, bool Interval)[] cases =
+                [.. FlowSizes.Select(size => (size, false)), .. backend == Nftables && FlowSizes.Count > 0 ? [(FlowSizes[^1], true)] : Array.Empty<(int, bool)>()];
             var targets = new List<(BenchRouter, MeasuredMapping)>();
             var applies = new List<CycleRun>();
-            foreach (var size in FlowSizes)
+            foreach (var (size, interval) in cases)
             {
                 var flowRouter = await BenchRouter.CreateAsync(ct);
                 routers.Add(flowRouter);
                 var console = await BenchInventory.StartConsoleAsync(flowRouter.RouterNamespace, backend);
                 consoles.Add(console);
-                await console.SeedAsync(size, ct);
+                await console.SeedAsync(size, ct, networkEndpoint: interval);
                 var (_, apply) = await SizeBenchmark.CycleAsync(console, ct);
                 await EnsureMappingsAsync(console, flowRouter, size, "the apply before the flows", ct);
                 var mapping = await LastMappingAsync(console, flowRouter, ct);
-                log($"{backend} N={size:N0}: new flows through router {flowRouter.RouterNamespace} from {mapping.Client} to {mapping.Endpoint} (the last mapping, via {mapping.External})");
+                log($"{backend} N={size:N0}{(interval ? " (interval map)" : "")}: new flows through router {flowRouter.RouterNamespace} from {mapping.Client} to {mapping.Endpoint} (the last mapping, via {mapping.External})");
                 targets.Add((flowRouter, mapping));
                 applies.Add(apply);
             }
             var measured = await FlowRate.MeasureInterleavedAsync(targets, options.Flows, options.FlowRepeat, m => log($"{backend}: {m}"), ct);
             for (var i = 0; i < measured.Count; i++)
-                log($"{backend} N={FlowSizes[i]:N0}: {measured[i].FlowsPerSecond.Median:N0} flows/s median ({measured[i].MicrosecondsPerFlow:N1} µs per flow)");
-            return FlowSizes.Select((size, i) => (size, measured[i], applies[i])).ToArray();
+                log($"{backend} N={cases[i].Size:N0}{(cases[i].Interval ? " (interval map)" : "")}: {measured[i].FlowsPerSecond.Median:N0} flows/s median ({measured[i].MicrosecondsPerFlow:N1} µs per flow)");
+            return cases.Select((c, i) => (c.Size, c.Interval, measured[i], applies[i])).ToArray();
         }
         finally
         {
@@ -315,6 +328,9 @@ public sealed record BackendResult(
     Growth? Growth,
     FlowRateResult? Flows)
 {
+    /// <summary>Measured with one endpoint a network, so the nftables map has interval keys (see <see cref="BenchInventory.NetworkEndpoint"/>).</summary>
+    public bool Interval { get; init; }
+
     public Samples FullApply => Samples.Of(FullApplies.Select(c => c.TotalMs));
     public Samples SmallChange => Samples.Of(SmallChanges.Select(c => c.TotalMs));
     public Samples SmallWithPreview => Samples.Of(SmallChanges.Select(c => c.WithPreviewMs));

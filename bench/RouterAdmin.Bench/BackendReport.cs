@@ -28,8 +28,11 @@ public static class BackendReport
         (ApplyStep.Record, "record"),
     ];
 
-    public static void Render(StringBuilder md, BenchOptions options, IReadOnlyList<BackendResult> results)
+    public static void Render(StringBuilder md, BenchOptions options, IReadOnlyList<BackendResult> measured)
     {
+        // The interval map is a variant of the largest size, with a section of its own.
+        var results = measured.Where(r => !r.Interval).ToArray();
+        var interval = measured.FirstOrDefault(r => r.Interval);
         var sizes = results.Select(r => r.Size).Distinct().Order().ToArray();
         BackendResult? Of(string backend, int size) => results.FirstOrDefault(r => r.Backend == backend && r.Size == size);
 
@@ -52,6 +55,36 @@ public static class BackendReport
         Pieces(md, sizes, Of);
         Flows(md, options, results);
         WhereTheTimeGoes(md, sizes, Of);
+        if (interval is not null) IntervalKeys(md, interval, Of("Nftables", interval.Size));
+    }
+
+    /// <summary>What interval keys cost: the same inventory with one endpoint a network, beside the hash map.</summary>
+    private static void IntervalKeys(StringBuilder md, BackendResult interval, BackendResult? hash)
+    {
+        md.AppendLine($"### Interval keys: one endpoint a network (nftables, N = {interval.Size:N0})").AppendLine();
+        md.AppendLine($"An endpoint that is a network (here {BenchInventory.NetworkEndpoint} for the first {BenchInventory.AddressCount} clients) makes the map `flags interval`: "
+            + "the kernel keeps concatenated ranges (its pipapo set type) instead of a hash, and nft checks new ranges against the ones there. The same inventory otherwise, in the same run; "
+            + "the flows from the same last mapping's client (an address endpoint in both), measured in the same rounds as the other sizes.").AppendLine();
+        md.AppendLine("| measure | hash map (every endpoint an address) | interval map (one endpoint a network) |").AppendLine("|---|--:|--:|");
+        string Cell(BackendResult? r, Func<BackendResult, string?> value) => r is null ? "—" : value(r) ?? "—";
+        void Row(string measure, Func<BackendResult, string?> value) => md.AppendLine($"| {measure} | {Cell(hash, value)} | {Cell(interval, value)} |");
+        Row("full apply, empty → N", r => r.FullApplies.Count == 0 || r.Bare.IsEmpty ? null : Stat(r.FullApply));
+        Row("bare `nft -f` of the same transaction", r => r.Bare.IsEmpty ? null : Stat(r.Bare));
+        Row("full apply / bare", r => r.FullOverBare is { } x ? Ratio(x) : null);
+        Row("transaction text, empty → N", r => r.TransactionBytes == 0 ? null : $"{r.TransactionBytes / 1024.0:N0} KiB");
+        Row("1 client reassigned: apply", r => r.SmallChanges.Count == 0 ? null : Stat(r.SmallChange));
+        Row("… of which the transaction (`nft -f` through libnftables)", r => r.SmallChanges.Count == 0 ? null : Ms(r.StepMedian(ApplyStep.Restore)));
+        Row("1 client reassigned: preview + apply", r => r.SmallChanges.Count == 0 ? null : Stat(r.SmallWithPreview));
+        Row("new flows per CPU-second, last mapping's client", r => r.Flows is { } f ? $"{CpuRate(f)} ({f.CpuMicrosecondsPerFlow:0.0} µs/flow)" : null);
+        md.AppendLine();
+        var said = new List<string>();
+        if (hash is { FullOverBare: not null } && interval.FullOverBare is not null)
+            said.Add($"a first apply takes {Ms(interval.FullApply.Median)} ms against {Ms(hash.FullApply.Median)} ms ({Ratio(interval.FullApply.Median / hash.FullApply.Median)}; the bare load {Ratio(interval.Bare.Median / hash.Bare.Median)})");
+        if (hash is { SmallChanges.Count: > 0 } && interval.SmallChanges.Count > 0)
+            said.Add($"moving one client takes {Ms(interval.SmallChange.Median)} ms against {Ms(hash.SmallChange.Median)} ms, its transaction {Ms(interval.StepMedian(ApplyStep.Restore))} ms against {Ms(hash.StepMedian(ApplyStep.Restore))} ms");
+        if (hash?.Flows is { } hf && interval.Flows is { } f2)
+            said.Add($"new flows per CPU-second of the sender {Signed(PairedChange(f2, hf))} round by round ({CpuRate(f2)} against {CpuRate(hf)}, medians)");
+        if (said.Count > 0) md.AppendLine($"With interval keys at {interval.Size:N0} mappings: {string.Join("; ", said)}.").AppendLine();
     }
 
     private static void Targets(StringBuilder md, int[] sizes, Func<string, int, BackendResult?> of)

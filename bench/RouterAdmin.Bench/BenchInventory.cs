@@ -29,14 +29,15 @@ public static class BenchInventory
     /// RouterAdmin) plus one spare (.102); <paramref name="count"/> clients, client i leaving from address i % 100 towards
     /// endpoint i / 100, which respects both unique indexes. Bulk-inserted: setup, not what is measured.
     /// </summary>
-    public static async Task<SeededInventory> SeedAsync(this TestConsole console, int count, CancellationToken ct)
+    /// <param name="networkEndpoint">Make the first endpoint a network (<see cref="NetworkEndpoint"/>) instead of an address: the nftables map then needs interval keys.</param>
+    public static async Task<SeededInventory> SeedAsync(this TestConsole console, int count, CancellationToken ct, bool networkEndpoint = false)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxAssignments);
         await console.Settings.UpdateAsync(new SettingsDraft { WanInterface = BenchRouter.WanInterface, LanSubnet = BenchRouter.LanSubnet }, Admin, ct);
 
         await using var db = await console.OpenDatabaseAsync();
         var endpoints = Enumerable.Range(0, EndpointCount)
-            .Select(i => new VpnEndpoint { Name = $"vpn-{i:000}", Destination = new IPNetwork(EndpointAddressOf(i), 32) })
+            .Select(i => new VpnEndpoint { Name = $"vpn-{i:000}", Destination = i == 0 && networkEndpoint ? NetworkEndpoint : new IPNetwork(EndpointAddressOf(i), 32) })
             .ToArray();
         var addresses = Enumerable.Range(0, AddressCount + 1)
             .Select(i => new ExternalAddress { Address = ExternalAddressOf(i), Interface = BenchRouter.WanInterface, PrefixLength = 24, BindOnWan = false })
@@ -57,6 +58,9 @@ public static class BenchInventory
         await db.SaveChangesAsync(ct);
         return new SeededInventory(count, assignments[0].Id, addresses[0].Id, addresses[AddressCount].Id);
     }
+
+    /// <summary>The first endpoint when it is a network: documentation addresses apart from every single endpoint.</summary>
+    public static readonly IPNetwork NetworkEndpoint = IPNetwork.Parse("198.51.100.64/26");
 
     /// <summary>10.0.1.10 onwards, 200 per /24, so no client sits on a network or broadcast address.</summary>
     public static IPAddress ClientAddressOf(int i) => IPAddress.Parse($"10.0.{1 + i / 200}.{10 + i % 200}");
