@@ -96,6 +96,7 @@ public sealed class AccessibilitySpecs
 
     private static async Task<IEnumerable<string>> AuditAsync(IPage page, string where)
     {
+        await BrowserSession.TransitionsDoneAsync(page);
         var result = await page.RunAxe();
         return result.Violations
             .Where(v => SeriousImpacts.Contains(v.Impact))

@@ -61,6 +61,13 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.Locator("h1").First.WaitForAsync();
     }
 
+    /// <summary>
+    /// Waits until no CSS transition is running: a colour audited while the theme's colours are still fading (light to
+    /// dark) is a colour nobody sees once it has settled. Infinite animations (a spinner) are not transitions.
+    /// </summary>
+    public static Task TransitionsDoneAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')");
+
     public async Task ShotAsync(string name, string? docsName = null)
     {
         await Page.WaitForTimeoutAsync(250); // let MudBlazor's transitions settle so the picture shows the end state

@@ -105,7 +105,10 @@ public sealed class VpnUsersPanelSpecs
         }
     }
 
-    private static async Task<IReadOnlyList<string>> SeriousFindingsAsync(IPage page) =>
-        [.. (await page.RunAxe()).Violations.Where(v => v.Impact is "serious" or "critical")
+    private static async Task<IReadOnlyList<string>> SeriousFindingsAsync(IPage page)
+    {
+        await BrowserSession.TransitionsDoneAsync(page);
+        return [.. (await page.RunAxe()).Violations.Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{v.Id}: {v.Help}: " + string.Join(" | ", v.Nodes.Take(6).Select(n => $"{n.Target} {string.Join("; ", (n.Any ?? []).Select(c => c.Message))}")))];
+    }
 }
