@@ -28,10 +28,14 @@ public sealed class EspSender : IAsyncDisposable
     /// <summary>Sends one packet for <paramref name="spi"/> with the next sequence number (1, 2, … per SPI) and returns it.</summary>
     public async Task<uint> SendOneAsync(IPAddress destination, uint spi, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         uint sequence;
         lock (_gate)
             _sequences[spi] = sequence = _sequences.GetValueOrDefault(spi) + 1;
-        await _socket.SendToAsync(EspWire.Build(spi, sequence), SocketFlags.None, new IPEndPoint(destination, 0), ct);
+        // Not cancellable once numbered: a flow stopped between the two would otherwise count a packet it never
+        // handed to the kernel, and a spec waiting for every packet counted would wait for it in vain (seen under load).
+        // One datagram on a raw socket does not block.
+        await _socket.SendToAsync(EspWire.Build(spi, sequence), SocketFlags.None, new IPEndPoint(destination, 0), CancellationToken.None);
         return sequence;
     }
 
