@@ -21,6 +21,7 @@ public static class RecentCuts
 {
     private static readonly Lock Gate = new();
     private static readonly CutText?[] Last = new CutText?[SnapshotStorage.ManifestColumns.Count];
+    private static readonly CutText Nothing = new([], [], []);
 
     public static CutText Cut(int column, string text)
     {
@@ -38,18 +39,11 @@ public static class RecentCuts
             return same;
         }
         var bytes = Encoding.UTF8.GetBytes(text);
-        CutText cut;
-        if (previous is null || previous.Bytes.Length == 0)
-        {
-            var chunks = ContentChunker.Split(bytes);
-            cut = new CutText(bytes, chunks, chunks.Select(r => Key(bytes, r)).ToArray()) { Text = text };
-        }
-        else
-        {
-            var chunks = ContentChunker.Split(bytes, previous.Bytes, previous.Chunks);
-            cut = new CutText(bytes, chunks.Select(c => c.Chunk).ToArray(),
-                chunks.Select(c => c.Previous >= 0 ? previous.Keys[c.Previous] : Key(bytes, c.Chunk)).ToArray()) { Text = text };
-        }
+        // With nothing stored before, the whole text lies between the shared beginning and end: all of it is cut afresh.
+        var before = previous ?? Nothing;
+        var chunks = ContentChunker.Split(bytes, before.Bytes, before.Chunks);
+        var cut = new CutText(bytes, chunks.Select(c => c.Chunk).ToArray(),
+            chunks.Select(c => c.Previous >= 0 ? before.Keys[c.Previous] : Key(bytes, c.Chunk)).ToArray()) { Text = text };
         lock (Gate) Last[column] = cut;
         return cut;
     }
